@@ -1,0 +1,123 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from app import formatting
+from app.config import ROOT, load_config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    languages = ["fr", "en"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or "fr"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(Path(ROOT / "instance")),
+    )
+    app.config.update(load_config(config))
+
+    db.init_app(app)
+    # Batch mode lets later migrations alter SQLite tables too.
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "warning"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    formatting.register(app)
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+    from app.agent.routes import bp as agent_bp
+    from app.auth.routes import bp as auth_bp
+    from app.creditor.routes import bp as creditor_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(creditor_bp, url_prefix="/creancier")
+    app.register_blueprint(agent_bp, url_prefix="/agence")
+
+    _register_request_hooks(app)
+    _register_error_pages(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from app.services.audit import current_ip
+
+    @app.before_request
+    def remember_client_ip():
+        current_ip.set(request.remote_addr)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": str(get_locale())}
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        return render_template("errors.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return page(
+            400,
+            "Formulaire expiré",
+            "Le formulaire a expiré ou n'a pas été envoyé depuis Recouvra. "
+            "Rechargez la page et recommencez.",
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return page(403, "Accès refusé", "Vous n'avez pas accès à cette page.")
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return page(
+            404, "Page introuvable", "Cette page n'existe pas ou ne vous est pas accessible."
+        )
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return page(
+            413, "Envoi trop volumineux", "Les fichiers envoyés dépassent la taille permise."
+        )
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return page(429, "Trop de tentatives", "Trop de tentatives. Réessayez dans une minute.")

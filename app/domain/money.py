@@ -1,0 +1,36 @@
+"""Amounts are integer cents; Decimal only to parse and compute, rounded half-up at the edge."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+
+class InvalidAmount(ValueError):
+    pass
+
+
+def to_cents(value: Decimal | str | int) -> int:
+    """Parse "1234,56", "1 234.56" or a Decimal into cents; more than 2 decimals is refused."""
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, str):
+        cleaned = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        cleaned = cleaned.replace("€", "").replace(",", ".")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation as exc:
+            raise InvalidAmount("Montant invalide.") from exc
+    if not value.is_finite():
+        raise InvalidAmount("Montant invalide.")
+    if value != value.quantize(CENT):
+        raise InvalidAmount("Un montant a au plus deux décimales.")
+    return int((value * 100).to_integral_value())
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def round_half_up_to_cents(amount: Decimal) -> int:
+    """Round an amount in euros to whole cents, half-up (0.005 -> 0.01)."""
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

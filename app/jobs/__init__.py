@@ -1,0 +1,39 @@
+"""Background jobs. Tasks receive ids, never ORM objects, and are safe to run twice.
+
+With REDIS_URL set, `enqueue` puts the task on an RQ queue; without it the task runs inline, so
+the app works with no Redis. Services call `enqueue` only after their commit.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from redis import Redis
+from rq import Queue
+
+QUEUES = ("default", "letters", "mail")
+
+
+def redis_connection() -> Redis | None:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    connection = current_app.extensions.get("recouvra_redis")
+    if connection is None:
+        connection = Redis.from_url(url)
+        current_app.extensions["recouvra_redis"] = connection
+    return connection
+
+
+def get_queue(name: str = "default") -> Queue | None:
+    connection = redis_connection()
+    if connection is None:
+        return None
+    return Queue(name, connection=connection)
+
+
+def enqueue(task, *args, queue: str = "default", **kwargs):
+    """Run `task(*args)` in a worker, or now if no Redis is configured."""
+    rq_queue = get_queue(queue)
+    if rq_queue is None:
+        return task(*args, **kwargs)
+    return rq_queue.enqueue(task, *args, **kwargs)

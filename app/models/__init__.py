@@ -1,0 +1,23 @@
+"""All models, imported here so Alembic and create_all see the whole metadata."""
+
+from app.models.activity import CallLog, TimelineEntry
+from app.models.audit import AuditEvent
+from app.models.base import Base
+from app.models.case import Case, Document, Invoice
+from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
+from app.models.org import Organisation, User
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "CallLog",
+    "Case",
+    "Debtor",
+    "DebtorContact",
+    "DebtorIdentity",
+    "Document",
+    "Invoice",
+    "Organisation",
+    "TimelineEntry",
+    "User",
+]

@@ -1,0 +1,90 @@
+"""Organisations (the agency and its creditor clients) and their users."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.domain import roles
+from app.models.base import Base, TimestampMixin, enum_column
+
+ORG_KINDS = ("agency", "creditor")
+
+
+class Organisation(TimestampMixin, Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = enum_column(ORG_KINDS, "org_kind")
+    legal_name: Mapped[str] = mapped_column(sa.String(200))
+    siren: Mapped[str | None] = mapped_column(sa.String(9), index=True)
+    siret: Mapped[str | None] = mapped_column(sa.String(14))
+    vat_number: Mapped[str | None] = mapped_column(sa.String(20))
+    address_line1: Mapped[str | None] = mapped_column(sa.String(200))
+    address_line2: Mapped[str | None] = mapped_column(sa.String(200))
+    postal_code: Mapped[str | None] = mapped_column(sa.String(10))
+    city: Mapped[str | None] = mapped_column(sa.String(100))
+    country: Mapped[str] = mapped_column(sa.String(2), default="FR")
+    iban: Mapped[str | None] = mapped_column(sa.String(34))
+    # Creditor only: the written mandate (CPCE R124-3) and the agency's commission.
+    mandate_reference: Mapped[str | None] = mapped_column(sa.String(50))
+    mandate_signed_on: Mapped[date | None]
+    # Basis points: 1500 = 15.00 %.
+    commission_amicable_bp: Mapped[int | None]
+    commission_judicial_bp: Mapped[int | None]
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    @property
+    def is_agency(self) -> bool:
+        return self.kind == "agency"
+
+    @property
+    def has_mandate(self) -> bool:
+        return bool(self.mandate_reference and self.mandate_signed_on)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.legal_name!r}>"
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = enum_column(roles.ALL_ROLES, "user_role")
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    locale: Mapped[str] = mapped_column(sa.String(5), default="fr")
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users.
+        return self.active
+
+    @property
+    def is_agency_staff(self) -> bool:
+        return roles.is_agency(self.role)
+
+    @property
+    def is_creditor_staff(self) -> bool:
+        return roles.is_creditor(self.role)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in roles.MANAGER_ROLES
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,77 @@
+"""The audit trail and the case timeline, written by every service that changes something."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+
+from app.extensions import db
+from app.models import AuditEvent, TimelineEntry
+
+# Set by the web layer per request, so services need no request object to record the origin.
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+
+
+def _jsonable(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record_audit(
+    actor,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    case_id=None,
+    changes: dict | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        case_id=case_id,
+        changes=_jsonable(changes or {}),
+        ip_address=current_ip.get(),
+    )
+    db.session.add(event)
+    return event
+
+
+def add_timeline(
+    case,
+    actor,
+    kind: str,
+    text: str = "",
+    *,
+    data: dict | None = None,
+    visible_to_creditor: bool = False,
+) -> TimelineEntry:
+    entry = TimelineEntry(
+        case_id=case.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        text=text,
+        data=_jsonable(data or {}),
+        visible_to_creditor=visible_to_creditor,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def diff(obj, fields: list[str], new_values: dict) -> dict:
+    """{field: [old, new]} for the fields that change."""
+    return {
+        f: [getattr(obj, f), new_values[f]]
+        for f in fields
+        if f in new_values and getattr(obj, f) != new_values[f]
+    }

@@ -1,0 +1,7 @@
+// Confirm destructive actions: any form with data-confirm asks first.
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,160 @@
+"""Test fixtures: one app and schema per session, tables emptied after each test.
+
+Without DATABASE_URL / REDIS_URL the suite runs on a temporary SQLite file and fakeredis;
+CI sets both to real PostgreSQL and Redis. Jobs always go through an RQ queue here, and the
+`run_jobs` fixture works them off, so tests see the same path as production.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db, limiter
+from tests import factories
+
+REAL_DATABASE = bool(os.environ.get("DATABASE_URL"))
+REAL_REDIS = bool(os.environ.get("REDIS_URL"))
+TODAY = date(2026, 11, 23)
+
+
+def pytest_collection_modifyitems(config, items):
+    if REAL_DATABASE and REAL_REDIS:
+        return
+    skip = pytest.mark.skip(
+        reason="needs a real PostgreSQL and Redis (set DATABASE_URL and REDIS_URL; CI does)"
+    )
+    for item in items:
+        if "needs_server" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    from tests.smtp_sink import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, smtp_sink):
+    tmp = tmp_path_factory.mktemp("recouvra")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'test.sqlite'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "UPLOAD_DIR": str(tmp / "uploads"),
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": smtp_sink.port,
+            "REDIS_URL": os.environ.get("REDIS_URL") or "redis://fake",
+            "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+            "PUBLIC_BASE_URL": "http://recouvra.test",
+        }
+    )
+    if not REAL_REDIS:
+        import fakeredis
+
+        app.extensions["recouvra_redis"] = fakeredis.FakeRedis()
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs inside an app context and leaves the database empty."""
+    with app.app_context():
+        limiter.reset()
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _empty_all_tables()
+        from app.jobs import redis_connection
+
+        redis_connection().flushdb()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def mailbox(smtp_sink):
+    smtp_sink.messages.clear()
+    return smtp_sink.messages
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Work off every queued job in this process, like a burst worker."""
+    from rq import SimpleWorker
+
+    from app.jobs import QUEUES, get_queue, redis_connection
+
+    def run() -> None:
+        queues = [get_queue(name) for name in QUEUES]
+        SimpleWorker(queues, connection=redis_connection()).work(burst=True)
+
+    return run
+
+
+@pytest.fixture
+def today():
+    return TODAY
+
+
+@pytest.fixture
+def people():
+    """The base personas: an agency with staff, a creditor with two users, another creditor."""
+    return factories.personas()
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user, password=factories.PASSWORD):
+        response = client.post("/connexion", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def output_dir():
+    path = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def tmp_upload_dir():
+    with tempfile.TemporaryDirectory() as path:
+        yield Path(path)
