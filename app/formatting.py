@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask_babel import format_currency, format_date, format_datetime, get_locale, gettext
 
 from app.domain import pipeline, roles
+from app.domain.i18n import N_
 from app.domain.money import cents_to_decimal
 
 DATE_PATTERNS = {"fr": "dd/MM/yyyy", "en": "dd MMM yyyy"}
@@ -41,7 +42,15 @@ def decimal_input(cents: int | None) -> str:
     return text.replace(".", ",") if str(get_locale()) == "fr" else text
 
 
+def isodate(value) -> date | None:
+    """Dates come back from JSON timeline data as ISO strings."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
 def register(app) -> None:
+    app.add_template_filter(isodate)
     app.add_template_filter(money)
     app.add_template_filter(day)
     app.add_template_filter(moment)
@@ -58,7 +67,30 @@ def _label(table: dict[str, str]):
     return lookup
 
 
+CALL_DIRECTION_LABELS = {"outbound": N_("sortant"), "inbound": N_("entrant")}
+CALL_OUTCOME_LABELS = {
+    "reached": N_("débiteur joint"),
+    "promise_to_pay": N_("promesse de paiement"),
+    "dispute": N_("contestation"),
+    "no_answer": N_("pas de réponse"),
+    "voicemail": N_("messagerie"),
+    "wrong_number": N_("faux numéro"),
+    "refused": N_("refus de payer"),
+}
+DOCUMENT_KIND_LABELS = {
+    "invoice": N_("Facture"),
+    "contract": N_("Contrat"),
+    "terms_of_sale": N_("Conditions générales de vente"),
+    "purchase_order": N_("Bon de commande"),
+    "delivery_note": N_("Bon de livraison"),
+    "correspondence": N_("Correspondance"),
+    "other": N_("Autre"),
+}
+
 stage_label = _label(pipeline.STAGE_LABELS)
+call_direction_label = _label(CALL_DIRECTION_LABELS)
+call_outcome_label = _label(CALL_OUTCOME_LABELS)
+document_kind_label = _label(DOCUMENT_KIND_LABELS)
 hold_label = _label(pipeline.HOLD_LABELS)
 outcome_label = _label(pipeline.OUTCOME_LABELS)
 return_reason_label = _label(pipeline.RETURN_REASON_LABELS)
@@ -71,3 +103,6 @@ def register_globals(app) -> None:
     app.add_template_global(outcome_label)
     app.add_template_global(return_reason_label)
     app.add_template_global(role_label)
+    app.add_template_global(call_direction_label)
+    app.add_template_global(call_outcome_label)
+    app.add_template_global(document_kind_label)

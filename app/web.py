@@ -1,0 +1,92 @@
+"""Small helpers shared by the blueprints' views (no business rules here)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from flask import abort, current_app, send_file
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from app.domain import roles
+from app.integrations import storage
+from app.services.errors import NotFound, ValidationFailed
+from app.services.intake import UploadInput
+
+
+def today() -> date:
+    """The business date, in Paris: views pass it to services, which never read the clock."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def role_required(allowed: frozenset[str] | set[str]):
+    """Login required and role in `allowed`; anyone else gets 403 (unauthenticated: login)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+agency_required = role_required(roles.AGENCY_ROLES)
+creditor_required = role_required(roles.CREDITOR_ROLES)
+
+
+def or_404(getter, *args):
+    """Call an access.get_* function; NotFound becomes a 404 page."""
+    try:
+        return getter(*args)
+    except NotFound:
+        abort(404)
+
+
+def send_document(document):
+    """Serve a stored file as an attachment: never rendered inline, never sniffed."""
+    import io
+
+    response = send_file(
+        io.BytesIO(storage.read(document.storage_key)),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def uploads_from(files: list[FileStorage], kinds: list[str]) -> list[UploadInput]:
+    """Turn the request's files (and the kind chosen for each) into service inputs."""
+    uploads = []
+    for index, file in enumerate(files):
+        if not file or not file.filename:
+            continue
+        kind = kinds[index] if index < len(kinds) else "other"
+        uploads.append(UploadInput(filename=file.filename, data=file.read(), kind=kind))
+    return uploads
+
+
+def apply_errors(form, exc: ValidationFailed) -> list[str]:
+    """Put a service's field errors on the matching form fields; return those with no field."""
+    leftovers = []
+    for key, messages in exc.errors.items():
+        field = getattr(form, key.replace(".", "_"), None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            errors = list(field.errors) if not isinstance(field.errors, list) else field.errors
+            errors.extend(messages)
+            field.errors = errors
+        else:
+            leftovers.extend(messages)
+    return leftovers
