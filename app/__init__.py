@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -14,7 +14,9 @@ from app.config import ROOT, load_config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # A job or a CLI command (emails, letters): Babel's default locale.
     languages = ["fr", "en"]
     chosen = session.get("locale")
     if chosen in languages:

@@ -40,22 +40,39 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the demo data once (does nothing if an organisation exists) and print the logins."""
-        from app.demo import DEMO_PASSWORD, seed_demo
-
-        created = seed_demo()
-        click.echo("Données de démonstration chargées." if created else "Données déjà présentes.")
-        click.echo(f"Connexions de démonstration (mot de passe : {DEMO_PASSWORD}) :")
-        for email, role in created_or_existing_logins():
-            click.echo(f"  {email:40} {role}")
-
-    def created_or_existing_logins():
         import sqlalchemy as sa
+        from flask import current_app
 
+        from app.demo import CREDITORS, DEMO_PASSWORD, demo_accounts, seed_demo
+        from app.domain.roles import ROLE_LABELS
         from app.extensions import db
-        from app.models import User
+        from app.models import Case
 
-        users = db.session.scalars(sa.select(User).order_by(User.organisation_id, User.id))
-        return [(u.email, u.role) for u in users]
+        if seed_demo():
+            cases = db.session.scalar(sa.select(sa.func.count(Case.id)))
+            loaded = f"{len(CREDITORS)} créanciers, {cases} dossiers"
+            click.echo(f"Données de démonstration chargées : {loaded}.")
+        else:
+            click.echo("La base contient déjà des données : rien n'a été ajouté.")
+        accounts = demo_accounts()
+        if not accounts:
+            click.echo("Aucun compte de démonstration dans cette base.")
+            return
+        click.echo("")
+        click.echo(
+            f"Ouvrez {current_app.config['PUBLIC_BASE_URL']}/ et connectez-vous avec l'un de "
+            "ces comptes de démonstration."
+        )
+        click.echo(f"Mot de passe (le même pour tous) : {DEMO_PASSWORD}")
+        organisation = None
+        for user in accounts:
+            if user.organisation is not organisation:
+                organisation = user.organisation
+                space = "back-office /agence" if organisation.is_agency else "portail /creancier"
+                click.echo("")
+                click.echo(f"{organisation.legal_name} (organisation {organisation.id}, {space})")
+            click.echo(f"  {user.email:32} {ROLE_LABELS[user.role]:26} {user.full_name}")
+        click.echo("")
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")

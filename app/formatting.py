@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from flask_babel import format_currency, format_date, format_datetime, get_locale, gettext
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+)
 
 from app.domain import pipeline, roles
 from app.domain.i18n import N_
@@ -42,6 +50,16 @@ def decimal_input(cents: int | None) -> str:
     return text.replace(".", ",") if str(get_locale()) == "fr" else text
 
 
+def filesize(size_bytes: int | None) -> str:
+    """12 Ko, 2,4 Mo: a document's size for people, in the locale's decimals."""
+    if size_bytes is None:
+        return ""
+    if size_bytes < 1024 * 1024:
+        return gettext("%(n)s Ko", n=format_decimal(max(1, -(-size_bytes // 1024))))
+    megabytes = (Decimal(size_bytes) / (1024 * 1024)).quantize(Decimal("0.1"))
+    return gettext("%(n)s Mo", n=format_decimal(megabytes, format="#,##0.#"))
+
+
 def isodate(value) -> date | None:
     """Dates come back from JSON timeline data as ISO strings."""
     if value is None or isinstance(value, date):
@@ -55,6 +73,7 @@ def register(app) -> None:
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(decimal_input)
+    app.add_template_filter(filesize)
     register_globals(app)
 
 
@@ -98,11 +117,12 @@ role_label = _label(roles.ROLE_LABELS)
 
 
 def register_globals(app) -> None:
-    app.add_template_global(stage_label)
-    app.add_template_global(hold_label)
-    app.add_template_global(outcome_label)
-    app.add_template_global(return_reason_label)
-    app.add_template_global(role_label)
-    app.add_template_global(call_direction_label)
-    app.add_template_global(call_outcome_label)
-    app.add_template_global(document_kind_label)
+    # Named explicitly: every label function is a closure called "lookup".
+    app.add_template_global(stage_label, "stage_label")
+    app.add_template_global(hold_label, "hold_label")
+    app.add_template_global(outcome_label, "outcome_label")
+    app.add_template_global(return_reason_label, "return_reason_label")
+    app.add_template_global(role_label, "role_label")
+    app.add_template_global(call_direction_label, "call_direction_label")
+    app.add_template_global(call_outcome_label, "call_outcome_label")
+    app.add_template_global(document_kind_label, "document_kind_label")

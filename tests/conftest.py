@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started, request_tearing_down
 
 from app import create_app
 from app.extensions import db, limiter
@@ -67,6 +68,11 @@ def app(tmp_path_factory, smtp_sink):
         import fakeredis
 
         app.extensions["recouvra_redis"] = fakeredis.FakeRedis()
+    # Test requests reuse the test's app context, so `g` would carry one request's logged-in
+    # user, locale and CSRF token into the next request, even from another client. Production
+    # gives every request a fresh `g`: so do the tests.
+    request_started.connect(_fresh_g, app, weak=False)
+    request_tearing_down.connect(_fresh_g, app, weak=False)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -74,6 +80,10 @@ def app(tmp_path_factory, smtp_sink):
     with app.app_context():
         db.session.remove()
         db.drop_all()
+
+
+def _fresh_g(_sender, **_extra) -> None:
+    vars(g._get_current_object()).clear()
 
 
 def _empty_all_tables() -> None:

@@ -79,15 +79,15 @@ def personas() -> People:
     other = make_org("creditor", "Garage Martin SARL")
     return People(
         agency=agency,
-        admin=make_user(agency, roles.AGENCY_ADMIN, "admin@agence.test"),
-        supervisor=make_user(agency, roles.SUPERVISOR, "superviseur@agence.test"),
-        agent=make_user(agency, roles.AGENT, "agent@agence.test", "Alice Agent"),
-        other_agent=make_user(agency, roles.AGENT, "agent2@agence.test", "Bruno Agent"),
+        admin=make_user(agency, roles.AGENCY_ADMIN, "admin@agence.example"),
+        supervisor=make_user(agency, roles.SUPERVISOR, "superviseur@agence.example"),
+        agent=make_user(agency, roles.AGENT, "agent@agence.example", "Alice Agent"),
+        other_agent=make_user(agency, roles.AGENT, "agent2@agence.example", "Bruno Agent"),
         creditor=creditor,
-        creditor_admin=make_user(creditor, roles.CREDITOR_ADMIN, "admin@dupont.test"),
-        creditor_user=make_user(creditor, roles.CREDITOR_USER, "compta@dupont.test"),
+        creditor_admin=make_user(creditor, roles.CREDITOR_ADMIN, "admin@dupont.example"),
+        creditor_user=make_user(creditor, roles.CREDITOR_USER, "compta@dupont.example"),
         other_creditor=other,
-        other_creditor_user=make_user(other, roles.CREDITOR_USER, "compta@martin.test"),
+        other_creditor_user=make_user(other, roles.CREDITOR_USER, "compta@martin.example"),
     )
 
 
@@ -111,7 +111,7 @@ def debtor_input(name="Client Mauvais Payeur SARL", siren=VALID_SIRENS[0], **ext
         address_line1="12 avenue des Champs",
         postal_code="69001",
         city="Lyon",
-        emails=["compta@mauvais-payeur.test"],
+        emails=["compta@mauvais-payeur.example"],
         phones=["04 72 00 00 00"],
         **extra,
     )

@@ -1,13 +1,315 @@
-from flask import Blueprint
+"""Agency back-office: the work queue, the list of cases, and the case page with its actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import formatting, web
+from app.agent import forms
+from app.domain import identifiers, pipeline, roles
+from app.services import access, casework, worklist
+from app.services.errors import Forbidden, ValidationFailed
+from app.web import agency_required, or_404, role_required
 
 bp = Blueprint("agent", __name__)
 
+manager_required = role_required(roles.MANAGER_ROLES)
+
+
+def _page_number() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
 
 @bp.route("/")
+@agency_required
 def queue():
-    return "todo"
+    creditors = worklist.creditor_organisations(current_user)
+    form = forms.QueueFilterForm(formdata=request.args, creditors=creditors)
+    page = worklist.work_queue(current_user, form.filters(), page=_page_number())
+    today = web.today()
+    return render_template(
+        "agent/queue.html",
+        form=form,
+        page=page,
+        due=worklist.due_counts(current_user, today),
+        today=today,
+        filtered=any(request.args.get(k) for k in ("q", "stage", "creditor", "mine")),
+    )
 
 
 @bp.route("/dossiers")
+@agency_required
 def cases():
-    return "todo"
+    creditors = worklist.creditor_organisations(current_user)
+    form = forms.CaseListFilterForm(formdata=request.args, creditors=creditors)
+    page = worklist.all_cases(
+        current_user,
+        form.filters(),
+        sort=form.sort.data,
+        direction=form.direction.data,
+        page=_page_number(),
+    )
+    return render_template(
+        "agent/cases.html",
+        form=form,
+        page=page,
+        today=web.today(),
+        filtered=any(request.args.get(k) for k in ("q", "stage", "creditor")),
+    )
+
+
+@bp.route("/documents/<int:document_id>")
+@agency_required
+def document(document_id: int):
+    return web.send_document(or_404(access.get_document, current_user, document_id))
+
+
+# --- The case page and its action panels -------------------------------------------------
+
+
+def _default_forms(case) -> dict:
+    """Blank panels; `formdata=None` so a failed POST fills only the panel that was sent."""
+    phones = case.debtor.phones
+    return {
+        "note_form": forms.NoteForm(formdata=None, prefix="note"),
+        "call_form": forms.CallForm(
+            formdata=None,
+            prefix="call",
+            direction="outbound",
+            phone_number=identifiers.format_phone_national(phones[0]) if phones else "",
+        ),
+        "assign_form": forms.AssignForm(
+            formdata=None,
+            prefix="assign",
+            agents=casework.agents(),
+            agent_id=case.assigned_agent_id,
+        ),
+        "accept_form": forms.AcceptForm(formdata=None, prefix="accept"),
+        "return_form": forms.ReturnForm(formdata=None, prefix="return"),
+        "move_form": forms.MoveForm(
+            formdata=None,
+            prefix="move",
+            targets=pipeline.allowed_targets(case.stage, current_user.role),
+        ),
+        "hold_form": forms.HoldForm(formdata=None, prefix="hold", hold_reason=case.hold_reason),
+        "judicial_form": forms.JudicialApprovalForm(formdata=None, prefix="judicial"),
+    }
+
+
+# Where each panel sits on the page, so a refusal can point to it (the page is long on a phone).
+PANEL_ANCHORS = {
+    "note_form": "note",
+    "call_form": "appel",
+    "assign_form": "attribution",
+    "accept_form": "reception",
+    "return_form": "reception",
+    "move_form": "etape",
+    "hold_form": "suspension",
+    "judicial_form": "accord-judiciaire",
+}
+
+
+def _render_case(file: worklist.CaseFile, status: int = 200, **submitted):
+    panels = _default_forms(file.case)
+    panels.update(submitted)
+    return (
+        render_template(
+            "agent/case.html",
+            file=file,
+            case=file.case,
+            today=web.today(),
+            phone=identifiers.format_phone_national,
+            failed_panel=next((PANEL_ANCHORS[name] for name in submitted), None),
+            **panels,
+        ),
+        status,
+    )
+
+
+def _load(reference: str) -> worklist.CaseFile:
+    return or_404(worklist.case_file, current_user, reference)
+
+
+def _back(case):
+    return redirect(url_for("agent.case", reference=case.reference))
+
+
+def _refused(file, name: str, form, exc: Exception):
+    """Re-render the case page with the refusal shown in the panel that was sent."""
+    if isinstance(exc, ValidationFailed):
+        form.form_errors.extend(web.apply_errors(form, exc))
+    else:
+        form.form_errors.append(str(exc))
+    return _render_case(file, 422, **{name: form})
+
+
+@bp.route("/dossiers/<reference>")
+@agency_required
+def case(reference: str):
+    return _render_case(_load(reference))
+
+
+@bp.route("/dossiers/<reference>/notes", methods=["POST"])
+@agency_required
+def add_note(reference: str):
+    file = _load(reference)
+    form = forms.NoteForm(prefix="note")
+    if not form.validate():
+        return _render_case(file, 422, note_form=form)
+    try:
+        casework.add_note(
+            current_user,
+            file.case,
+            form.text.data or "",
+            visible_to_creditor=form.visible_to_creditor.data,
+        )
+    except ValidationFailed as exc:
+        return _refused(file, "note_form", form, exc)
+    flash(_("Note ajoutée."), "success")
+    return _back(file.case)
+
+
+@bp.route("/dossiers/<reference>/appels", methods=["POST"])
+@agency_required
+def log_call(reference: str):
+    file = _load(reference)
+    form = forms.CallForm(prefix="call")
+    if not form.validate():
+        return _render_case(file, 422, call_form=form)
+    try:
+        casework.log_call(
+            current_user,
+            file.case,
+            direction=form.direction.data or "",
+            phone_number=form.phone_number.data or "",
+            outcome=form.outcome.data or "",
+            duration_seconds=form.duration_seconds,
+            notes=form.notes.data or "",
+            follow_up_on=form.follow_up_on.data,
+            promised_amount_cents=form.promised_amount.data,
+            promised_on=form.promised_on.data,
+            today=web.today(),
+        )
+    except ValidationFailed as exc:
+        return _refused(file, "call_form", form, exc)
+    flash(_("Appel enregistré."), "success")
+    return _back(file.case)
+
+
+@bp.route("/dossiers/<reference>/attribution", methods=["POST"])
+@agency_required
+def assign(reference: str):
+    file = _load(reference)
+    form = forms.AssignForm(prefix="assign", agents=casework.agents())
+    if not form.validate():
+        return _render_case(file, 422, assign_form=form)
+    try:
+        case = casework.assign_case(current_user, file.case, form.agent_id.data)
+    except Forbidden:
+        abort(403)
+    except ValidationFailed as exc:
+        return _refused(file, "assign_form", form, exc)
+    if case.assigned_agent:
+        flash(_("Dossier attribué à %(name)s.", name=case.assigned_agent.full_name), "success")
+    else:
+        flash(_("Dossier remis dans la file commune."), "success")
+    return _back(case)
+
+
+@bp.route("/dossiers/<reference>/accepter", methods=["POST"])
+@agency_required
+def accept(reference: str):
+    file = _load(reference)
+    form = forms.AcceptForm(prefix="accept")
+    if not form.validate():
+        return _render_case(file, 422, accept_form=form)
+    try:
+        casework.accept_case(current_user, file.case, today=web.today())
+    except pipeline.TransitionRefused as exc:
+        return _refused(file, "accept_form", form, exc)
+    flash(_("Dossier accepté : il passe en phase amiable."), "success")
+    return _back(file.case)
+
+
+@bp.route("/dossiers/<reference>/renvoi", methods=["POST"])
+@agency_required
+def return_case(reference: str):
+    file = _load(reference)
+    form = forms.ReturnForm(prefix="return")
+    if not form.validate():
+        return _render_case(file, 422, return_form=form)
+    try:
+        casework.return_to_creditor(
+            current_user,
+            file.case,
+            return_reason=form.return_reason.data or None,
+            note=form.note.data or "",
+            today=web.today(),
+        )
+    except pipeline.TransitionRefused as exc:
+        return _refused(file, "return_form", form, exc)
+    flash(_("Dossier renvoyé au créancier."), "success")
+    return _back(file.case)
+
+
+@bp.route("/dossiers/<reference>/etape", methods=["POST"])
+@agency_required
+def move(reference: str):
+    file = _load(reference)
+    form = forms.MoveForm(
+        prefix="move", targets=pipeline.allowed_targets(file.case.stage, current_user.role)
+    )
+    if not form.validate():
+        return _render_case(file, 422, move_form=form)
+    try:
+        case = casework.move_stage(
+            current_user,
+            file.case,
+            form.target.data or "",
+            reason=form.reason.data or "",
+            outcome=form.outcome.data or None,
+            today=web.today(),
+        )
+    except pipeline.TransitionRefused as exc:
+        return _refused(file, "move_form", form, exc)
+    flash(_("Étape modifiée : %(stage)s.", stage=formatting.stage_label(case.stage)), "success")
+    return _back(case)
+
+
+@bp.route("/dossiers/<reference>/suspension", methods=["POST"])
+@agency_required
+def hold(reference: str):
+    file = _load(reference)
+    form = forms.HoldForm(prefix="hold")
+    if not form.validate():
+        return _render_case(file, 422, hold_form=form)
+    try:
+        case = casework.set_hold(
+            current_user, file.case, form.hold_reason.data or None, note=form.note.data or ""
+        )
+    except ValidationFailed as exc:
+        return _refused(file, "hold_form", form, exc)
+    if case.hold_reason:
+        flash(_("Dossier suspendu."), "success")
+    else:
+        flash(_("Suspension levée."), "success")
+    return _back(case)
+
+
+@bp.route("/dossiers/<reference>/accord-judiciaire", methods=["POST"])
+@manager_required
+def judicial_approval(reference: str):
+    file = _load(reference)
+    form = forms.JudicialApprovalForm(prefix="judicial")
+    if not form.validate():
+        return _render_case(file, 422, judicial_form=form)
+    try:
+        casework.record_judicial_approval(current_user, file.case, note=form.note.data or "")
+    except Forbidden:
+        abort(403)
+    except ValidationFailed as exc:
+        return _refused(file, "judicial_form", form, exc)
+    flash(_("Accord du créancier pour la phase judiciaire enregistré."), "success")
+    return _back(file.case)

@@ -29,9 +29,18 @@ def home_for(user) -> str:
 
 def _safe_next(target: str | None) -> str | None:
     # Only local paths: an attacker's ?next=https://evil.example must not redirect off-site.
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Browsers read "\" as "/" and drop tabs and newlines, so "/\evil.example" and
+    # "/<tab>/evil.example" would leave the site as "//evil.example" does.
+    if not target or any(ch == "\\" or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    if target.startswith("/") and not target.startswith("//"):
         return target
     return None
+
+
+def _form_status(form) -> int:
+    """422 for a submitted form that failed, so clients and tests can tell it from a GET."""
+    return 422 if form.is_submitted() else 200
 
 
 @bp.route("/")
@@ -54,7 +63,7 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), _form_status(form)
 
 
 @bp.route("/deconnexion", methods=["POST"])
@@ -79,7 +88,7 @@ def forgot_password():
             "info",
         )
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot_password.html", form=form)
+    return render_template("auth/forgot_password.html", form=form), _form_status(form)
 
 
 @bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
@@ -98,7 +107,7 @@ def reset_password(token: str):
         else:
             flash(_("Votre mot de passe a été changé. Connectez-vous."), "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form)
+    return render_template("auth/reset_password.html", form=form), _form_status(form)
 
 
 @bp.route("/langue/<code>", methods=["POST"])

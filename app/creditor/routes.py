@@ -1,18 +1,144 @@
-from flask import Blueprint
+"""Creditor portal: overview, new case, case list, case page, document download."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from app.creditor.forms import AddDocumentsForm, CaseSearchForm, NewCaseForm
+from app.extensions import db
+from app.services import access, intake, reporting
+from app.services.errors import ValidationFailed
+from app.web import creditor_required, or_404, send_document, today, uploads_from
 
 bp = Blueprint("creditor", __name__)
 
 
 @bp.route("/")
+@creditor_required
 def home():
-    return "todo"
+    return render_template(
+        "creditor/home.html",
+        summary=reporting.creditor_summary(current_user),
+        recent=reporting.recent_activity(current_user, limit=10),
+    )
 
 
 @bp.route("/dossiers")
+@creditor_required
 def cases():
-    return "todo"
+    form = CaseSearchForm(request.args)
+    query = reporting.search_cases(
+        current_user,
+        q=form.q.data or "",
+        stage=form.stage.data or None,
+        sort=form.sort.data or reporting.DEFAULT_SORT,
+        direction=form.direction.data or "desc",
+    )
+    page = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["CASES_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("creditor/cases.html", form=form, page=page)
 
 
-@bp.route("/dossiers/nouveau")
+def _uploads(form):
+    chosen = form.chosen_uploads()
+    return uploads_from([row.file.data for row in chosen], [row.kind.data for row in chosen])
+
+
+def _debtor_choices():
+    debtors = reporting.debtors_for_choice(current_user)
+    choices = [SelectChoice("", _("— Choisissez un débiteur —"))]
+    for debtor in debtors:
+        label = f"{debtor.name} · {debtor.siren}" if debtor.siren else debtor.name
+        label = f"{label} ({debtor.city})" if debtor.city else label
+        choices.append(SelectChoice(str(debtor.id), label))
+    return choices
+
+
+@bp.route("/dossiers/nouveau", methods=["GET", "POST"])
+@creditor_required
 def new_case():
-    return "todo"
+    form = NewCaseForm()
+    form.debtor_id.choices = _debtor_choices()
+    if request.method == "GET" and "debiteur" in request.args:
+        # "New case for this debtor": someone else's debtor looks absent.
+        debtor_id = request.args.get("debiteur", type=int)
+        if debtor_id is None:
+            abort(404)
+        debtor = or_404(access.get_debtor, current_user, debtor_id)
+        form.debtor_mode.data = "existing"
+        form.debtor_id.data = debtor.id
+    leftovers: dict[str, list[str]] = {}
+    if not form.is_submitted():
+        return render_template("creditor/new_case.html", form=form, leftovers=leftovers)
+
+    if form.uses_existing_debtor and form.debtor_id.data is not None:
+        or_404(access.get_debtor, current_user, form.debtor_id.data)
+    if form.validate():
+        try:
+            case = intake.submit_case(
+                current_user,
+                debtor=None if form.uses_existing_debtor else form.debtor.form.to_input(),
+                debtor_id=form.debtor_id.data if form.uses_existing_debtor else None,
+                invoices=form.invoice_inputs(),
+                uploads=_uploads(form),
+                today=today(),
+            )
+        except ValidationFailed as exc:
+            leftovers = form.apply_service_errors(exc.errors)
+        else:
+            flash(
+                _("Dossier %(reference)s transmis à l'agence.", reference=case.reference), "success"
+            )
+            return redirect(url_for("creditor.case", reference=case.reference))
+    return render_template("creditor/new_case.html", form=form, leftovers=leftovers), 422
+
+
+def _case_page(case, form, leftovers=None, status=200):
+    return render_template(
+        "creditor/case.html",
+        case=case,
+        documents=access.documents_for(current_user, case),
+        timeline=access.timeline_for(current_user, case),
+        form=form,
+        leftovers=leftovers or {},
+    ), status
+
+
+@bp.route("/dossiers/<reference>")
+@creditor_required
+def case(reference: str):
+    case = or_404(access.get_case, current_user, reference)
+    return _case_page(case, AddDocumentsForm(formdata=None))
+
+
+@bp.route("/dossiers/<reference>/documents", methods=["POST"])
+@creditor_required
+def add_documents(reference: str):
+    case = or_404(access.get_case, current_user, reference)
+    form = AddDocumentsForm()
+    leftovers: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        try:
+            documents = intake.add_documents(current_user, case, _uploads(form))
+        except ValidationFailed as exc:
+            leftovers = form.apply_service_errors(exc.errors)
+        else:
+            count = len(documents)
+            flash(
+                ngettext("%(num)d document ajouté.", "%(num)d documents ajoutés.", count),
+                "success",
+            )
+            return redirect(url_for("creditor.case", reference=case.reference, _anchor="documents"))
+    return _case_page(case, form, leftovers, 422)
+
+
+@bp.route("/documents/<int:document_id>")
+@creditor_required
+def document(document_id: int):
+    return send_document(or_404(access.get_document, current_user, document_id))

@@ -32,21 +32,24 @@ def invoice_errors(invoice: InvoiceInput) -> dict[str, str]:
         errors["amount"] = "Le montant doit être supérieur à zéro."
     if invoice.paid_cents < 0:
         errors["paid"] = "Le montant déjà payé ne peut pas être négatif."
-    elif invoice.amount_cents and invoice.paid_cents > invoice.amount_cents:
+    elif not invoice.amount_cents or invoice.amount_cents <= 0:
+        pass  # The amount itself is wrong: comparing the paid part with it would mislead.
+    elif invoice.paid_cents > invoice.amount_cents:
         errors["paid"] = "Le montant déjà payé dépasse le montant de la facture."
-    elif invoice.amount_cents and invoice.paid_cents == invoice.amount_cents:
+    elif invoice.paid_cents == invoice.amount_cents:
         errors["paid"] = "Cette facture est entièrement payée : rien à recouvrer."
     return errors
 
 
 def duplicate_numbers(invoices: list[InvoiceInput]) -> set[str]:
-    seen: set[str] = set()
+    """Numbers that appear twice (ignoring case and spaces), as the user first typed them."""
+    first_typed: dict[str, str] = {}
     duplicates: set[str] = set()
     for invoice in invoices:
         key = invoice.number.strip().lower()
-        if key in seen:
-            duplicates.add(key)
-        seen.add(key)
+        if key in first_typed:
+            duplicates.add(first_typed[key])
+        first_typed.setdefault(key, invoice.number.strip())
     return duplicates
 
 

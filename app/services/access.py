@@ -59,6 +59,24 @@ def get_document(user, document_id: int) -> Document:
     return document
 
 
+def documents_for(user, case: Case) -> list[Document]:
+    """The case's documents this user may list (and download through get_document)."""
+    query = sa.select(Document).where(Document.case_id == case.id).order_by(Document.id)
+    if not user.is_agency_staff:
+        query = query.where(Document.visible_to_creditor.is_(True))
+    return list(db.session.scalars(query))
+
+
+def visible_timeline(user) -> sa.Select:
+    """Timeline entries of the cases the user sees; a creditor never gets internal entries."""
+    query = sa.select(TimelineEntry).where(
+        TimelineEntry.case_id.in_(visible_cases(user).with_only_columns(Case.id))
+    )
+    if not user.is_agency_staff:
+        query = query.where(TimelineEntry.visible_to_creditor.is_(True))
+    return query
+
+
 def timeline_for(user, case: Case) -> list[TimelineEntry]:
     query = (
         sa.select(TimelineEntry)

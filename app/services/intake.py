@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from app.domain import identifiers
@@ -59,11 +60,17 @@ def _debtor_errors(data: DebtorInput) -> tuple[dict[str, list[str]], str | None,
         errors["debtor.siren"] = ["Indiquez le SIREN de l'entreprise."]
     if not data.postal_code.strip() or not data.city.strip() or not data.address_line1.strip():
         errors["debtor.address"] = ["Indiquez l'adresse postale complète."]
+    for raw in data.emails:
+        if raw.strip():
+            try:
+                validate_email(raw.strip(), check_deliverability=False)
+            except EmailNotValidError:
+                errors.setdefault("debtor.emails", []).append(f"{raw} : adresse e-mail invalide.")
     for raw in data.phones:
         if not raw.strip():
             continue
         try:
-            phones.append(identifiers.normalise_phone(raw, data.country or "FR"))
+            phones.append(identifiers.normalise_phone(raw, (data.country or "FR").upper()))
         except identifiers.InvalidIdentifier as exc:
             errors.setdefault("debtor.phones", []).append(f"{raw} : {exc}")
     return errors, siren, phones

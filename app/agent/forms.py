@@ -1,0 +1,212 @@
+"""Back-office forms. They parse what was typed; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from app import formatting
+from app.domain import money, pipeline
+from app.models.activity import CALL_DIRECTIONS, CALL_OUTCOMES
+from app.services import worklist
+
+
+def int_or_none(value) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class MoneyField(StringField):
+    """An amount typed as "1 234,56": `data` holds integer cents (None when blank).
+
+    The text stays as typed, so a refused amount is shown back to the user unchanged.
+    """
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            self.data = money.to_cents(valuelist[0])
+        except money.InvalidAmount as exc:
+            raise ValueError(str(exc)) from exc
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return formatting.decimal_input(self.data)
+
+
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+# Choice labels are built per request, so they follow the user's language.
+def _stage_choices(stages, blank) -> list[SelectChoice]:
+    return options([("", blank)] + [(s, formatting.stage_label(s)) for s in stages])
+
+
+def _creditor_choices(creditors) -> list[SelectChoice]:
+    return options([("", _l("Tous les créanciers"))] + [(c.id, c.legal_name) for c in creditors])
+
+
+class _GetForm(FlaskForm):
+    """Search and filter forms: read from the query string, no CSRF (they change nothing)."""
+
+    class Meta:
+        csrf = False
+
+
+class QueueFilterForm(_GetForm):
+    q = StringField(_l("Recherche"))
+    stage = SelectField(_l("Étape"), validate_choice=False)
+    creditor = SelectField(_l("Créancier"), coerce=int_or_none, validate_choice=False)
+    mine = BooleanField(_l("Seulement mes dossiers"))
+
+    def __init__(self, *args, creditors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        open_stages = [s for s in pipeline.STAGES if s in pipeline.OPEN_STAGES]
+        self.stage.choices = _stage_choices(open_stages, _l("Toutes les étapes"))
+        self.creditor.choices = _creditor_choices(creditors)
+
+    def filters(self) -> worklist.CaseFilters:
+        return worklist.CaseFilters(
+            q=(self.q.data or "")[:100],
+            stage=self.stage.data or None,
+            creditor_id=self.creditor.data,
+            only_mine=bool(self.mine.data),
+        )
+
+
+SORT_CHOICES = options(
+    [
+        ("opened", _l("Date d'ouverture")),
+        ("reference", _l("Référence")),
+        ("amount", _l("Montant")),
+        ("next_action", _l("Prochaine action")),
+    ]
+)
+
+
+class CaseListFilterForm(_GetForm):
+    q = StringField(_l("Recherche"))
+    stage = SelectField(_l("Étape"), validate_choice=False)
+    creditor = SelectField(_l("Créancier"), coerce=int_or_none, validate_choice=False)
+    sort = SelectField(_l("Trier par"), choices=SORT_CHOICES, default="opened")
+    direction = SelectField(
+        _l("Ordre"),
+        choices=options([("desc", _l("Décroissant")), ("asc", _l("Croissant"))]),
+        default="desc",
+    )
+
+    def __init__(self, *args, creditors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = _stage_choices(pipeline.STAGES, _l("Toutes les étapes"))
+        self.creditor.choices = _creditor_choices(creditors)
+
+    def filters(self) -> worklist.CaseFilters:
+        return worklist.CaseFilters(
+            q=(self.q.data or "")[:100],
+            stage=self.stage.data or None,
+            creditor_id=self.creditor.data,
+        )
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("Note"), validators=[Length(max=10_000)])
+    visible_to_creditor = BooleanField(_l("Visible par le créancier"))
+
+
+class CallForm(FlaskForm):
+    direction = SelectField(_l("Sens de l'appel"), validate_choice=False)
+    phone_number = StringField(_l("Numéro"))
+    outcome = SelectField(_l("Résultat"), validate_choice=False)
+    duration = IntegerField(
+        _l("Durée (minutes)"),
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric", "min": 0},
+    )
+    notes = TextAreaField(_l("Notes (internes)"), validators=[Length(max=10_000)])
+    follow_up_on = DateField(_l("Date de relance"), validators=[Optional()])
+    promised_amount = MoneyField(_l("Montant promis"), render_kw={"inputmode": "decimal"})
+    promised_on = DateField(_l("Date promise"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.direction.choices = options(
+            (d, formatting.call_direction_label(d)) for d in CALL_DIRECTIONS
+        )
+        self.outcome.choices = options((o, formatting.call_outcome_label(o)) for o in CALL_OUTCOMES)
+
+    @property
+    def duration_seconds(self) -> int:
+        return (self.duration.data or 0) * 60
+
+
+class AssignForm(FlaskForm):
+    agent_id = SelectField(_l("Agent"), coerce=int_or_none)
+
+    def __init__(self, *args, agents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agent_id.choices = options(
+            [("", _l("Non attribué (file commune)"))] + [(a.id, a.full_name) for a in agents]
+        )
+
+
+class AcceptForm(FlaskForm):
+    pass
+
+
+class ReturnForm(FlaskForm):
+    return_reason = SelectField(_l("Motif du renvoi"), validate_choice=False)
+    note = TextAreaField(_l("Message au créancier"), validators=[Length(max=10_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.return_reason.choices = options(
+            [("", _l("Choisissez un motif"))]
+            + [(r, formatting.return_reason_label(r)) for r in pipeline.RETURN_REASONS]
+        )
+
+
+class MoveForm(FlaskForm):
+    target = SelectField(_l("Nouvelle étape"), validate_choice=False)
+    outcome = SelectField(_l("Issue de la clôture"), validate_choice=False)
+    reason = TextAreaField(_l("Raison"), validators=[Length(max=10_000)])
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target.choices = options((t, formatting.stage_label(t)) for t in targets)
+        self.outcome.choices = options(
+            [("", _l("Choisissez l'issue"))]
+            + [(o, formatting.outcome_label(o)) for o in pipeline.OUTCOMES]
+        )
+
+
+class HoldForm(FlaskForm):
+    hold_reason = SelectField(_l("Suspension"), validate_choice=False)
+    note = TextAreaField(_l("Commentaire"), validators=[Length(max=10_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hold_reason.choices = options(
+            [("", _l("Aucune (dossier actif)"))]
+            + [(h, formatting.hold_label(h)) for h in pipeline.HOLD_REASONS]
+        )
+
+
+class JudicialApprovalForm(FlaskForm):
+    note = TextAreaField(
+        _l("Comment le créancier a donné son accord"), validators=[Length(max=10_000)]
+    )

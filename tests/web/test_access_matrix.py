@@ -1,0 +1,158 @@
+"""Every route x every persona: who gets in, who gets 403, who gets 404, who is sent to login.
+
+The table below is the access policy. It is checked against the app's URL map, so a new route
+without a rule fails `test_every_route_has_an_access_rule` until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from app.services import intake
+from tests import factories
+
+# audience: who may use the route.
+PUBLIC = "public"  # anyone, logged in or not
+USER = "user"  # any logged-in user
+CREDITOR = "creditor"  # creditor staff; objects of their own organisation only
+AGENCY = "agency"  # agency staff
+MANAGER = "manager"  # supervisors and agency admins
+
+
+@dataclass(frozen=True)
+class Rule:
+    audience: str
+    # True when the route shows one object (a case, a document): another creditor gets 404.
+    scoped: bool = False
+
+
+POLICY: dict[str, Rule] = {
+    "static": Rule(PUBLIC),
+    "auth.index": Rule(PUBLIC),
+    "auth.login": Rule(PUBLIC),
+    "auth.forgot_password": Rule(PUBLIC),
+    "auth.reset_password": Rule(PUBLIC),
+    "auth.set_language": Rule(PUBLIC),
+    "auth.logout": Rule(USER),
+    "creditor.home": Rule(CREDITOR),
+    "creditor.cases": Rule(CREDITOR),
+    "creditor.new_case": Rule(CREDITOR),
+    "creditor.case": Rule(CREDITOR, scoped=True),
+    "creditor.add_documents": Rule(CREDITOR, scoped=True),
+    "creditor.document": Rule(CREDITOR, scoped=True),
+    "agent.queue": Rule(AGENCY),
+    "agent.cases": Rule(AGENCY),
+    "agent.case": Rule(AGENCY),
+    "agent.document": Rule(AGENCY),
+    "agent.add_note": Rule(AGENCY),
+    "agent.log_call": Rule(AGENCY),
+    "agent.assign": Rule(AGENCY),
+    "agent.accept": Rule(AGENCY),
+    "agent.return_case": Rule(AGENCY),
+    "agent.move": Rule(AGENCY),
+    "agent.hold": Rule(AGENCY),
+    "agent.judicial_approval": Rule(MANAGER),
+}
+
+PERSONAS = (
+    "anonymous",
+    "creditor_user",
+    "creditor_admin",
+    "other_creditor_user",
+    "agent",
+    "supervisor",
+    "admin",
+)
+AGENCY_PERSONAS = {"agent", "supervisor", "admin"}
+CREDITOR_PERSONAS = {"creditor_user", "creditor_admin", "other_creditor_user"}
+
+
+def _expected(rule: Rule, persona: str) -> str:
+    """'ok', 'login', 'forbidden' or 'not_found'."""
+    if rule.audience == PUBLIC:
+        return "ok"
+    if persona == "anonymous":
+        return "login"
+    if rule.audience == USER:
+        return "ok"
+    if rule.audience == CREDITOR:
+        if persona in AGENCY_PERSONAS:
+            return "forbidden"
+        if rule.scoped and persona == "other_creditor_user":
+            return "not_found"
+        return "ok"
+    if rule.audience == AGENCY:
+        return "ok" if persona in AGENCY_PERSONAS else "forbidden"
+    if rule.audience == MANAGER:
+        return "ok" if persona in {"supervisor", "admin"} else "forbidden"
+    raise AssertionError(f"unknown audience {rule.audience}")
+
+
+def _route_cases(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_an_access_rule(app):
+    missing = sorted({r.endpoint for r, _ in _route_cases(app)} - POLICY.keys())
+    assert not missing, f"routes without an access rule in POLICY: {missing}"
+
+
+@pytest.fixture
+def world(people, today):
+    case = factories.make_case(
+        people.creditor_user,
+        uploads=[intake.UploadInput("facture.pdf", factories.minimal_pdf(), "invoice")],
+        today=today,
+    )
+    return {
+        "reference": case.reference,
+        "document_id": case.documents[0].id,
+        "debtor_id": case.debtor_id,
+        "token": "not-a-real-token",
+        "code": "fr",
+        "filename": "app.css",
+    }
+
+
+def _url(rule, values) -> str:
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(values[name]), path)
+    return path
+
+
+def _outcome(response) -> str:
+    if response.status_code == 403:
+        return "forbidden"
+    if response.status_code == 404:
+        return "not_found"
+    if response.status_code == 302 and "/connexion" in response.headers.get("Location", ""):
+        return "login"
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
+    return "ok"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_gets_exactly_what_the_policy_says_on_every_route(
+    app, client, people, world, login, persona
+):
+    if persona != "anonymous":
+        login(getattr(people, persona))
+    surprises = []
+    for rule, method in _route_cases(app):
+        if rule.endpoint == "auth.logout":
+            continue  # would end this persona's session mid-loop; covered in the auth tests
+        expected = _expected(POLICY[rule.endpoint], persona)
+        response = client.open(_url(rule, world), method=method, data={})
+        actual = _outcome(response)
+        if POLICY[rule.endpoint].audience == PUBLIC and actual == "login":
+            actual = "ok"  # a public page may send a visitor on to the login page
+        if actual != expected:
+            surprises.append(f"{method} {rule.rule}: expected {expected}, got {actual}")
+    assert not surprises, "\n".join(surprises)
