@@ -119,6 +119,13 @@ def _needs_return_reason(_facts: CaseFacts, move: MoveRequest) -> str | None:
     return None
 
 
+def _creditor_may_only_withdraw(_facts: CaseFacts, move: MoveRequest) -> str | None:
+    # A creditor closing its own file is withdrawing it; only the agency records other outcomes.
+    if move.actor_role in roles.CREDITOR_ROLES and move.outcome != "withdrawn":
+        return "Un créancier ne peut clôturer un dossier qu'en le retirant."
+    return None
+
+
 AGENCY = roles.AGENCY_ROLES
 MANAGERS = roles.MANAGER_ROLES
 CREDITORS = roles.CREDITOR_ROLES
@@ -128,7 +135,13 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     for t in (
         Transition(INTAKE, AMICABLE, AGENCY, guards=(_needs_mandate, _needs_invoice)),
         Transition(INTAKE, RETURNED, AGENCY, needs_reason=True, guards=(_needs_return_reason,)),
-        Transition(INTAKE, CLOSED, AGENCY | CREDITORS, needs_reason=True, guards=(_needs_outcome,)),
+        Transition(
+            INTAKE,
+            CLOSED,
+            AGENCY | CREDITORS,
+            needs_reason=True,
+            guards=(_needs_outcome, _creditor_may_only_withdraw),
+        ),
         Transition(INTAKE, INSOLVENCY, AGENCY, needs_reason=True),
         Transition(RETURNED, INTAKE, AGENCY | CREDITORS, needs_reason=True),
         Transition(

@@ -51,6 +51,8 @@ def log_call(
     """Record a call; a follow-up date becomes the case's next action."""
     require_agency(actor)
     errors: dict[str, list[str]] = {}
+    if not case.is_open:
+        errors["outcome"] = ["Le dossier n'est plus ouvert : aucun appel ne peut y être ajouté."]
     if direction not in CALL_DIRECTIONS:
         errors["direction"] = ["Choisissez le sens de l'appel."]
     if outcome not in CALL_OUTCOMES:
@@ -136,8 +138,13 @@ def agents() -> list[User]:
 def assign_case(actor, case: Case, agent_id: int | None) -> Case:
     """Give the case to an agent (or back to the pool). Agents may take a case for themselves."""
     require_agency(actor)
-    if actor.role == roles.AGENT and agent_id not in (actor.id, None):
-        require_manager(actor)
+    if actor.role == roles.AGENT:
+        # An agent takes free cases and releases their own; moving a colleague's work is a
+        # supervisor's call, so two agents never silently fight over one case.
+        taking_free_case = agent_id == actor.id and case.assigned_agent_id is None
+        releasing_own_case = agent_id is None and case.assigned_agent_id == actor.id
+        if not (taking_free_case or releasing_own_case or case.assigned_agent_id == agent_id):
+            require_manager(actor)
     agent = None
     if agent_id is not None:
         agent = db.session.get(User, agent_id)

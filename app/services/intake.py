@@ -14,7 +14,15 @@ from app.domain.intake import InvoiceInput, case_reference, claim_cents, duplica
 from app.domain.intake import invoice_errors as invoice_row_errors
 from app.extensions import db
 from app.integrations import storage
-from app.models import Case, Debtor, DebtorContact, DebtorIdentity, Document, Invoice
+from app.models import (
+    Case,
+    Debtor,
+    DebtorContact,
+    DebtorIdentity,
+    Document,
+    Invoice,
+    Organisation,
+)
 from app.models.case import DOCUMENT_KINDS
 from app.models.debtor import DEBTOR_KINDS
 from app.services import access
@@ -162,8 +170,10 @@ def submit_case(
     """
     if actor.is_creditor_staff:
         creditor_id = actor.organisation_id
-    elif creditor_id is None:
-        raise Forbidden("Indiquez le créancier du dossier.")
+    else:
+        creditor = db.session.get(Organisation, creditor_id) if creditor_id else None
+        if creditor is None or creditor.kind != "creditor":
+            raise Forbidden("Indiquez le créancier du dossier.")
 
     errors: dict[str, list[str]] = {}
     existing_debtor = None

@@ -79,3 +79,12 @@ def test_the_agents_list_holds_active_agency_staff_only(people):
     assert people.agent.email in names and people.supervisor.email in names
     assert people.other_agent.email not in names
     assert people.creditor_user.email not in names
+
+
+def test_an_agent_cannot_take_or_release_a_colleagues_case(people, case):
+    casework.assign_case(people.supervisor, case, people.other_agent.id)
+    with pytest.raises(Forbidden):
+        casework.assign_case(people.agent, case, people.agent.id)
+    with pytest.raises(Forbidden):
+        casework.assign_case(people.agent, case, None)
+    assert case.assigned_agent_id == people.other_agent.id

@@ -163,3 +163,14 @@ def test_a_bad_call_is_refused_with_a_french_message_and_nothing_saved(
 def test_a_creditor_cannot_log_a_call(people, case, today):
     with pytest.raises(Forbidden):
         call(people.creditor_user, case, today)
+
+
+def test_no_call_can_be_logged_on_a_closed_case(people, case, today):
+    casework.move_stage(
+        people.agent, case, "closed", reason="Payé au créancier", outcome="paid", today=today
+    )
+    with pytest.raises(ValidationFailed) as error:
+        call(people.agent, case, today, follow_up_on=today + timedelta(days=3))
+    assert "plus ouvert" in error.value.errors["outcome"][0]
+    assert case.next_action_on is None
+    assert db.session.scalar(sa.select(sa.func.count(CallLog.id))) == 0

@@ -160,3 +160,25 @@ def test_each_move_adds_its_own_timeline_entry(people, case, today):
         [(pipeline.INTAKE, pipeline.AMICABLE), (pipeline.AMICABLE, pipeline.INSOLVENCY)]
     )
     assert len(stage_events(case)) == 2
+
+
+def test_a_creditor_can_withdraw_a_case_in_intake_but_not_declare_it_paid(people, today):
+    from app.domain.pipeline import TransitionRefused
+    from app.services import casework
+    from tests import factories
+
+    case = factories.make_case(people.creditor_user, today=today)
+    with pytest.raises(TransitionRefused, match="retirant"):
+        casework.move_stage(
+            people.creditor_user, case, "closed", reason="Réglé", outcome="paid", today=today
+        )
+    assert case.stage == "intake"
+    casework.move_stage(
+        people.creditor_user,
+        case,
+        "closed",
+        reason="Accord trouvé",
+        outcome="withdrawn",
+        today=today,
+    )
+    assert case.stage == "closed" and case.outcome == "withdrawn"

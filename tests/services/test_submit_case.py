@@ -311,3 +311,25 @@ def test_it_rejects_an_unknown_document_kind(people):
             uploads=[intake.UploadInput("a.pdf", factories.minimal_pdf(), "selfie")],
         )
     assert error.value.errors == {"uploads.0": ["Type de document inconnu."]}
+
+
+def test_agency_staff_must_file_a_case_for_a_creditor_organisation(people, today):
+    from app.services.errors import Forbidden
+
+    for creditor_id in (None, people.agency.id, 999_999):
+        with pytest.raises(Forbidden):
+            intake.submit_case(
+                people.agent,
+                creditor_id=creditor_id,
+                debtor=factories.debtor_input(),
+                invoices=[factories.invoice()],
+                today=today,
+            )
+    case = intake.submit_case(
+        people.agent,
+        creditor_id=people.creditor.id,
+        debtor=factories.debtor_input(),
+        invoices=[factories.invoice()],
+        today=today,
+    )
+    assert case.creditor_id == people.creditor.id

@@ -9,7 +9,8 @@ from app.domain.pipeline import CaseFacts, MoveRequest, TransitionRefused, check
 
 # Facts under which every guard passes: a mandate, an invoice, judicial approval.
 GOOD_FACTS = {"invoice_count": 2, "creditor_has_mandate": True, "judicial_approved": True}
-GOOD_MOVE = {"reason": "Raison donnée", "outcome": "paid", "return_reason": "incomplete"}
+# "withdrawn" is an outcome every role that may close a case is allowed to record.
+GOOD_MOVE = {"reason": "Raison donnée", "outcome": "withdrawn", "return_reason": "incomplete"}
 
 ALLOWED = [
     pytest.param(transition, role, id=f"{transition.source}->{transition.target}-{role}")
