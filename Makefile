@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 VENDOR := app/static/vendor
 
-.PHONY: venv dev-venv translations run test worker lint format assets bench
+.PHONY: venv dev-venv translations translations-update run test worker lint format assets bench
 
 venv: $(VENV)/.req-stamp
 
@@ -30,8 +30,16 @@ $(VENV)/.req-dev-stamp: requirements-dev.txt $(VENV)/.req-stamp
 # .mo files are build output (gitignored); compile them from the committed .po catalogs.
 translations: venv
 	@if [ -d app/translations ] && find app/translations -name '*.po' | grep -q .; then \
-		$(BIN)/pybabel compile -q -d app/translations -f; \
+		$(BIN)/pybabel -q compile -d app/translations; \
 	fi
+
+# After adding or changing a French string: extract every marked string (_, gettext, ngettext,
+# _l/lazy_gettext in forms, N_ in app/domain) into messages.pot (not committed), then merge it into
+# the .po catalogs. Translate the new entries (empty msgstr) and run `make translations`.
+translations-update: venv
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -k lazy_gettext --sort-by-file \
+		--project Recouvra --version 1.0 --copyright-holder Recouvra -o messages.pot .
+	$(BIN)/pybabel -q update -i messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 run: venv translations
 	$(FLASK) db upgrade

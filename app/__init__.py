@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, has_request_context, render_template, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app import formatting
 from app.config import ROOT, load_config
+from app.domain.i18n import N_
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -41,7 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "warning"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -93,33 +95,44 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _register_error_pages(app: Flask) -> None:
     def page(code: int, title: str, message: str):
-        return render_template("errors.html", code=code, title=title, message=message), code
+        # Titles and messages are marked with N_ and translated here, in the request's locale.
+        return render_template(
+            "errors.html", code=code, title=gettext(title), message=gettext(message)
+        ), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         return page(
             400,
-            "Formulaire expiré",
-            "Le formulaire a expiré ou n'a pas été envoyé depuis Recouvra. "
-            "Rechargez la page et recommencez.",
+            N_("Formulaire expiré"),
+            N_(
+                "Le formulaire a expiré ou n'a pas été envoyé depuis Recouvra. "
+                "Rechargez la page et recommencez."
+            ),
         )
 
     @app.errorhandler(403)
     def forbidden(_error):
-        return page(403, "Accès refusé", "Vous n'avez pas accès à cette page.")
+        return page(403, N_("Accès refusé"), N_("Vous n'avez pas accès à cette page."))
 
     @app.errorhandler(404)
     def not_found(_error):
         return page(
-            404, "Page introuvable", "Cette page n'existe pas ou ne vous est pas accessible."
+            404,
+            N_("Page introuvable"),
+            N_("Cette page n'existe pas ou ne vous est pas accessible."),
         )
 
     @app.errorhandler(413)
     def too_large(_error):
         return page(
-            413, "Envoi trop volumineux", "Les fichiers envoyés dépassent la taille permise."
+            413,
+            N_("Envoi trop volumineux"),
+            N_("Les fichiers envoyés dépassent la taille permise."),
         )
 
     @app.errorhandler(429)
     def too_many(_error):
-        return page(429, "Trop de tentatives", "Trop de tentatives. Réessayez dans une minute.")
+        return page(
+            429, N_("Trop de tentatives"), N_("Trop de tentatives. Réessayez dans une minute.")
+        )

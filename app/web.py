@@ -6,6 +6,7 @@ import functools
 from datetime import date
 
 from flask import abort, current_app, send_file
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -82,6 +83,8 @@ def apply_errors(form, exc: ValidationFailed) -> list[str]:
     """Put a service's field errors on the matching form fields; return those with no field."""
     leftovers = []
     for key, messages in exc.errors.items():
+        # Service messages are French; those in the catalog show in the user's language.
+        messages = [gettext(message) if message else message for message in messages]
         field = getattr(form, key.replace(".", "_"), None) if form is not None else None
         if field is not None and hasattr(field, "errors"):
             errors = list(field.errors) if not isinstance(field.errors, list) else field.errors

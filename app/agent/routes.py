@@ -141,7 +141,7 @@ def _refused(file, name: str, form, exc: Exception):
     if isinstance(exc, ValidationFailed):
         form.form_errors.extend(web.apply_errors(form, exc))
     else:
-        form.form_errors.append(str(exc))
+        form.form_errors.append(_(str(exc)))
     return _render_case(file, 422, **{name: form})
 
 

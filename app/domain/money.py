@@ -10,12 +10,22 @@ class InvalidAmount(ValueError):
 
 
 def to_cents(value: Decimal | str | int) -> int:
-    """Parse "1234,56", "1 234.56" or a Decimal into cents; more than 2 decimals is refused."""
+    """Parse "1 234,56", "1,234.56", "1.234,56" or a Decimal into cents.
+
+    More than two decimals is refused, never rounded.
+    """
     if isinstance(value, int):
         return value * 100
     if isinstance(value, str):
         cleaned = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-        cleaned = cleaned.replace("€", "").replace(",", ".")
+        cleaned = cleaned.replace("€", "").replace("'", "")
+        if "," in cleaned and "." in cleaned:
+            # "1.234,56" or "1,234.56": whichever comes last separates the cents.
+            grouping = "." if cleaned.rindex(",") > cleaned.rindex(".") else ","
+            cleaned = cleaned.replace(grouping, "")
+        # A lone comma is a French decimal comma; "1,234" then reads as 1.234 and is refused
+        # for its three decimals rather than silently taken as a thousand.
+        cleaned = cleaned.replace(",", ".")
         try:
             value = Decimal(cleaned)
         except InvalidOperation as exc:

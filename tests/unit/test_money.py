@@ -60,3 +60,21 @@ def test_it_rounds_half_up_to_the_cent(euros, cents):
 def test_it_turns_cents_back_into_euros_with_two_decimals():
     assert cents_to_decimal(123_456) == Decimal("1234.56")
     assert str(cents_to_decimal(5)) == "0.05"
+
+
+@pytest.mark.parametrize(
+    "typed, cents",
+    [
+        ("1,234.56", 123_456),
+        ("1.234,56", 123_456),
+        ("12,345,678.90", 1_234_567_890),
+        ("€1,200.00", 120_000),
+    ],
+)
+def test_it_reads_amounts_typed_with_a_thousands_separator_in_either_convention(typed, cents):
+    assert to_cents(typed) == cents
+
+
+def test_a_lone_comma_with_three_digits_is_refused_rather_than_guessed():
+    with pytest.raises(InvalidAmount):
+        to_cents("1,234")
