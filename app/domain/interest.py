@@ -1,0 +1,123 @@
+"""Late-payment interest under French law (LAW.md sections 2 and 3), in exact integer arithmetic.
+
+Rates are data, in basis points (1450 = 14.50 %), keyed by kind and semester start
+(1 January or 1 July). Interest is simple, actual days / 365, split at each semester boundary;
+a period's interest is kept as an exact numerator over 365 x 10,000 so that segments add up
+without rounding, and it is rounded half-up to the cent only where the caller says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+ECB = "ecb"  # ECB main refinancing rate on the semester's first day (B2B: + 10 points)
+LEGAL_INDIVIDUAL = "legal_individual"  # legal rate when the creditor is a private individual
+LEGAL_OTHER = "legal_other"  # legal rate in all other cases
+RATE_KINDS = (ECB, LEGAL_INDIVIDUAL, LEGAL_OTHER)
+
+B2B_MARGIN_BP = 1000  # + 10 points over the ECB rate (C. com. L441-10)
+B2B_FLOOR_MULTIPLIER = 3  # a contractual rate may not be below 3 x the legal rate
+RECOVERY_INDEMNITY_CENTS = 4000  # 40 EUR per late invoice (D441-5)
+
+# Interest numerators are in cents x basis points x days; divide by this to get cents.
+DENOMINATOR = 365 * 10_000
+
+
+class MissingRate(LookupError):
+    """A semester the computation needs has no rate: never guessed, never zero."""
+
+    def __init__(self, kind: str, semester_start: date):
+        self.kind = kind
+        self.semester_start = semester_start
+        super().__init__(
+            f"Taux manquant : {RATE_LABELS.get(kind, kind)} pour le semestre "
+            f"{semester_label(semester_start)}. Ajoutez-le au barème avant de calculer."
+        )
+
+
+RATE_LABELS = {
+    ECB: "taux BCE",
+    LEGAL_INDIVIDUAL: "taux légal (créancier particulier)",
+    LEGAL_OTHER: "taux légal (autres cas)",
+}
+
+
+def semester_start(day: date) -> date:
+    return date(day.year, 1 if day.month <= 6 else 7, 1)
+
+
+def next_semester_start(day: date) -> date:
+    start = semester_start(day)
+    return date(start.year, 7, 1) if start.month == 1 else date(start.year + 1, 1, 1)
+
+
+def semester_label(start: date) -> str:
+    return f"{start.year} S{1 if start.month == 1 else 2}"
+
+
+@dataclass(frozen=True)
+class RateBook:
+    """Published rates: {(kind, semester start): basis points}."""
+
+    rates: dict[tuple[str, date], int]
+
+    def rate(self, kind: str, day: date) -> int:
+        start = semester_start(day)
+        try:
+            return self.rates[(kind, start)]
+        except KeyError:
+            raise MissingRate(kind, start) from None
+
+
+@dataclass(frozen=True)
+class InterestTerms:
+    """How interest runs on one claim: B2B penalties or consumer legal interest."""
+
+    business_debtor: bool
+    creditor_is_individual: bool = False
+    contractual_rate_bp: int | None = None  # B2B only: the rate in the creditor's terms
+
+    def rate_bp(self, book: RateBook, day: date) -> int:
+        if not self.business_debtor:
+            return book.rate(LEGAL_INDIVIDUAL if self.creditor_is_individual else LEGAL_OTHER, day)
+        if self.contractual_rate_bp is None:
+            return book.rate(ECB, day) + B2B_MARGIN_BP
+        floor = B2B_FLOOR_MULTIPLIER * book.rate(LEGAL_OTHER, day)
+        return max(self.contractual_rate_bp, floor)
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: date  # first day counted
+    end: date  # last day counted (inclusive)
+    rate_bp: int
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def segments(terms: InterestTerms, book: RateBook, first_day: date, last_day: date):
+    """The days first_day..last_day (both counted) cut at semester boundaries, with their rate."""
+    day = first_day
+    while day <= last_day:
+        end = min(next_semester_start(day) - timedelta(days=1), last_day)
+        yield Segment(day, end, terms.rate_bp(book, day))
+        day = end + timedelta(days=1)
+
+
+def interest_numerator(
+    principal_cents: int, terms: InterestTerms, book: RateBook, first_day: date, last_day: date
+) -> int:
+    """Exact interest on a constant principal over the days, as a numerator over DENOMINATOR."""
+    if principal_cents <= 0 or last_day < first_day:
+        return 0
+    return sum(
+        principal_cents * s.rate_bp * s.days for s in segments(terms, book, first_day, last_day)
+    )
+
+
+def round_numerator_to_cents(numerator: int) -> int:
+    """Half-up rounding of numerator / DENOMINATOR (numerators are never negative)."""
+    return (2 * numerator + DENOMINATOR) // (2 * DENOMINATOR)

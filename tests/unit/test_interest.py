@@ -1,0 +1,80 @@
+"""Late-payment interest with the numbers of LAW.md, computed by hand in each docstring."""
+
+from datetime import date
+
+import pytest
+
+from app.domain import interest
+from app.domain.interest import InterestTerms, MissingRate, RateBook, Segment
+from app.domain.rate_tables import seed_rows
+
+BOOK = RateBook({(kind, start): bp for kind, start, bp in seed_rows()})
+B2B = InterestTerms(business_debtor=True)
+
+
+def interest_cents(principal, terms, first, last):
+    numerator = interest.interest_numerator(principal, terms, BOOK, first, last)
+    return interest.round_numerator_to_cents(numerator)
+
+
+def test_the_law_example_splits_at_the_semester_and_gives_1079_86():
+    """10,000.00 due 2024-03-31, as of 2024-12-31: 91 days at 14.50 % + 184 days at 14.25 %."""
+    parts = list(interest.segments(B2B, BOOK, date(2024, 4, 1), date(2024, 12, 31)))
+    assert parts == [
+        Segment(date(2024, 4, 1), date(2024, 6, 30), 1450),
+        Segment(date(2024, 7, 1), date(2024, 12, 31), 1425),
+    ]
+    assert [p.days for p in parts] == [91, 184]
+    assert interest_cents(1_000_000, B2B, date(2024, 4, 1), date(2024, 12, 31)) == 107_986
+
+
+def test_a_period_over_three_semesters_adds_its_segments_before_rounding():
+    """5,000.00 from 2023-05-16 to 2024-02-14:
+    46 d x 12.50 % = 78.767123..; 184 d x 14.00 % = 352.876712..; 45 d x 14.50 % = 89.383561..
+    total 521.027397.. -> 521.03 (rounding each segment would also give 521.03 here, so the
+    next test pins the exact summation)."""
+    first, last = date(2023, 5, 16), date(2024, 2, 14)
+    assert [s.days for s in interest.segments(B2B, BOOK, first, last)] == [46, 184, 45]
+    assert interest_cents(500_000, B2B, first, last) == 52_103
+
+
+def test_segments_are_summed_exactly_and_rounded_once():
+    """10.00 EUR for 1 day at 14.50 % then 1 day at 14.25 %: 0.397 + 0.390 = 0.788 cent
+    -> 1 cent once; rounding each segment separately would give 0 + 0."""
+    assert interest_cents(1_000, B2B, date(2024, 6, 30), date(2024, 7, 1)) == 1
+
+
+def test_a_contractual_rate_applies_when_above_three_times_the_legal_rate():
+    terms = InterestTerms(business_debtor=True, contractual_rate_bp=1200)
+    assert terms.rate_bp(BOOK, date(2026, 3, 1)) == 1200
+
+
+def test_a_contractual_rate_below_the_floor_is_raised_to_three_times_the_legal_rate():
+    """2024 S1: legal rate (other cases) 5.07 % -> floor 15.21 %, above a 12 % clause."""
+    terms = InterestTerms(business_debtor=True, contractual_rate_bp=1200)
+    assert terms.rate_bp(BOOK, date(2024, 3, 1)) == 1521
+
+
+@pytest.mark.parametrize("creditor_is_individual, expected_bp", [(True, 801), (False, 507)])
+def test_a_consumer_owes_the_legal_rate_of_the_creditors_column(
+    creditor_is_individual, expected_bp
+):
+    terms = InterestTerms(business_debtor=False, creditor_is_individual=creditor_is_individual)
+    assert terms.rate_bp(BOOK, date(2024, 2, 1)) == expected_bp
+
+
+def test_a_missing_semester_is_an_error_that_names_it():
+    with pytest.raises(MissingRate) as error:
+        interest_cents(100_000, B2B, date(2026, 6, 1), date(2026, 7, 15))
+    assert "2026 S2" in str(error.value)
+    assert error.value.semester_start == date(2026, 7, 1)
+
+
+def test_no_interest_for_an_empty_period_or_a_settled_principal():
+    assert interest_cents(100_000, B2B, date(2024, 5, 2), date(2024, 5, 1)) == 0
+    assert interest_cents(0, B2B, date(2024, 1, 1), date(2024, 12, 31)) == 0
+
+
+def test_a_leap_year_still_counts_days_over_365():
+    """2024 S1 has 182 days: 1,000.00 x 14.50 % x 182 / 365 = 72.30."""
+    assert interest_cents(100_000, B2B, date(2024, 1, 1), date(2024, 6, 30)) == 7_230
