@@ -1,11 +1,17 @@
-"""Flask commands: create-user, seed-demo, worker."""
+"""Flask commands: create-user, seed-demo, worker, rates list/add."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
-from app.domain import roles
+from app.domain import interest, roles
+
+
+def _percent(basis_points: int) -> str:
+    """1215 -> "12.15 %" (the command line is not localised)."""
+    return f"{basis_points // 100}.{basis_points % 100:02d} %"
 
 
 def register_cli(app: Flask) -> None:
@@ -89,3 +95,55 @@ def register_cli(app: Flask) -> None:
             )
         worker = Worker(list(QUEUES), connection=connection)
         worker.work(with_scheduler=True, burst=burst)
+
+    rates_group = AppGroup("rates", help="Barème des taux d'intérêt (taux BCE, taux légal).")
+
+    @rates_group.command("list")
+    def rates_list_command():
+        """Show every stored rate, by semester."""
+        import sqlalchemy as sa
+
+        from app.extensions import db
+        from app.models import InterestRate
+
+        order = sa.case(
+            {kind: i for i, kind in enumerate(interest.RATE_KINDS)}, value=InterestRate.kind
+        )
+        rows = list(
+            db.session.scalars(sa.select(InterestRate).order_by(InterestRate.semester_start, order))
+        )
+        if not rows:
+            click.echo("Aucun taux enregistré.")
+            return
+        click.echo(f"{'Semestre':9} {'Type':17} {'Taux':>8}  Source")
+        for row in rows:
+            label = interest.semester_label(row.semester_start)
+            click.echo(f"{label:9} {row.kind:17} {_percent(row.rate_bp):>8}  {row.source}")
+
+    @rates_group.command("add")
+    @click.option("--kind", type=click.Choice(interest.RATE_KINDS), required=True)
+    @click.option("--semester", required=True, help="Par exemple 2026-S2 ou 2026-07-01.")
+    @click.option("--rate", required=True, help="En pourcentage, par exemple 2.15.")
+    @click.option("--source", default="", help="Publication d'origine (Banque de France, JO...).")
+    def rates_add_command(kind, semester, rate, source):
+        """Record the published rate of one semester."""
+        from app.services import rates
+        from app.services.errors import ValidationFailed
+
+        try:
+            start = rates.parse_semester(semester)
+            rate_bp = rates.parse_percent(rate)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            row = rates.add_rate(None, kind, start, rate_bp, source)
+        except ValidationFailed as exc:
+            messages = [m for field in exc.errors.values() for m in field]
+            raise click.ClickException(" ".join(messages)) from exc
+        click.echo(
+            f"Taux enregistré : {interest.RATE_LABELS[kind]}, semestre "
+            f"{interest.semester_label(row.semester_start)}, {_percent(row.rate_bp)} "
+            f"({row.source})."
+        )
+
+    app.cli.add_command(rates_group)

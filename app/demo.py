@@ -35,7 +35,7 @@ from app.models import (
     TimelineEntry,
     User,
 )
-from app.services import accounts, casework, intake
+from app.services import accounts, casework, intake, rates
 
 DEMO_PASSWORD = "recouvra-demo-2026"  # noqa: S105 - printed to every newcomer on purpose
 SEED = 2026
@@ -98,6 +98,8 @@ class CreditorProfile:
     complaint: str  # what a debtor disputes, in a call note
     proof: str  # what settles such a dispute
     debtors: tuple[DebtorProfile, ...]
+    # Late-payment penalty rate in the creditor's terms of sale (basis points), if any.
+    contractual_rate_bp: int | None = None
 
 
 COMPTOIR = "comptoir-lyonnais"
@@ -312,6 +314,7 @@ CREDITORS = (
         ),
         complaint="matériaux livrés endommagés",
         proof="le bon de livraison signé sans réserve",
+        contractual_rate_bp=1500,
         debtors=(
             DebtorProfile(
                 "Constructions Morel",
@@ -516,6 +519,7 @@ def seed_demo(today: date | None = None) -> bool:
         from app.web import today as business_today
 
         today = business_today()
+    rates.seed_published_rates()
     _Seeder(today).run()
     return True
 
@@ -542,6 +546,13 @@ def _eur(cents: int) -> str:
 
 def _fr(day: date) -> str:
     return day.strftime("%d/%m/%Y")
+
+
+def _penalty_clause(creditor: CreditorProfile) -> str:
+    if creditor.contractual_rate_bp is None:
+        return "Pénalités de retard : trois fois le taux d'intérêt légal."
+    rate = f"{creditor.contractual_rate_bp // 100},{creditor.contractual_rate_bp % 100:02d}"
+    return f"Pénalités de retard : {rate} % l'an (conditions générales de vente)."
 
 
 def _pdf_text(text: str) -> bytes:
@@ -767,6 +778,7 @@ class _Seeder:
                     city=profile.city,
                     actor=admin,
                 )
+                org.contractual_rate_bp = profile.contractual_rate_bp  # saved with the users
                 users = [
                     accounts.create_user(
                         email=f"{local}@{profile.domain}",
@@ -898,7 +910,7 @@ class _Seeder:
                 "",
                 f"Montant TTC : {_eur(invoice.amount_cents)}",
                 "",
-                "Pénalités de retard : trois fois le taux d'intérêt légal.",
+                _penalty_clause(creditor),
                 "Indemnité forfaitaire pour frais de recouvrement : 40 € (art. L441-10 C. com.).",
             ]
             uploads.append(
@@ -1017,7 +1029,9 @@ class _Seeder:
             f"{_fr(run.day)}, délai de 8 jours pour régler {_eur(run.case.claim_cents)}.",
             visible=True,
         )
+        sent_on = run.day
         self.advance(run, 12, 25)
+        self.notice_received(run, sent_on + timedelta(days=3))
         with self.clock(self.moment(run, run.day), run.case):
             casework.record_judicial_approval(
                 self.supervisor,
@@ -1056,6 +1070,19 @@ class _Seeder:
         reason, news = self.rng.choice(procedures)
         self.move(run, pipeline.JUDICIAL, reason, actor=self.supervisor)
         return news
+
+    def notice_received(self, run: Run, received_on: date) -> None:
+        """The acknowledgment of receipt of the formal notice comes back.
+
+        Stamped at 7:30, before any business-hours moment of the day, so it draws nothing from
+        the seeded random stream: the rest of the demo is the same with or without it.
+        """
+        early = datetime.combine(run.day, time(7, 30)).replace(tzinfo=PARIS).astimezone(UTC)
+        run.last = max(run.last, early)
+        with self.clock(run.last, run.case):
+            casework.set_formal_notice_received(
+                run.plan.agent, run.case, received_on, today=run.day
+            )
 
     def call_note(self, run: Run, outcome: str) -> str:
         """A note for the outcome, not the same as the case's previous call note."""
@@ -1145,6 +1172,9 @@ class _Seeder:
                 "Recherche Infogreffe : société toujours en activité, pas de procédure "
                 "collective en cours.",
             )
+        if not run.case.debtor.is_company:
+            # A consumer owes legal interest only once a formal notice has been received.
+            self.notice_received(run, run.day - timedelta(days=3))
         self.keep_current(run)
 
     def play_amicable_unassigned(self, run: Run) -> None:

@@ -14,7 +14,7 @@ from flask_babel import (
     gettext,
 )
 
-from app.domain import pipeline, roles
+from app.domain import interest, pipeline, roles
 from app.domain.i18n import N_
 from app.domain.money import cents_to_decimal
 
@@ -60,6 +60,18 @@ def filesize(size_bytes: int | None) -> str:
     return gettext("%(n)s Mo", n=format_decimal(megabytes, format="#,##0.#"))
 
 
+def percent(basis_points: int | None) -> str:
+    """1215 basis points -> 12,15 % in French, 12.15 % in English."""
+    if basis_points is None:
+        return ""
+    return format_decimal(Decimal(basis_points) / 100, format="#,##0.00") + "\u00a0%"
+
+
+def semester_label(start: date | None) -> str:
+    """2026 S2: the semester starting on `start` (the same in every language)."""
+    return "" if start is None else interest.semester_label(start)
+
+
 def isodate(value) -> date | None:
     """Dates come back from JSON timeline data as ISO strings."""
     if value is None or isinstance(value, date):
@@ -74,6 +86,7 @@ def register(app) -> None:
     app.add_template_filter(moment)
     app.add_template_filter(decimal_input)
     app.add_template_filter(filesize)
+    app.add_template_filter(percent)
     register_globals(app)
 
 
@@ -106,6 +119,12 @@ DOCUMENT_KIND_LABELS = {
     "other": N_("Autre"),
 }
 
+RATE_KIND_LABELS = {
+    interest.ECB: N_("taux BCE"),
+    interest.LEGAL_INDIVIDUAL: N_("taux légal (créancier particulier)"),
+    interest.LEGAL_OTHER: N_("taux légal (autres cas)"),
+}
+
 stage_label = _label(pipeline.STAGE_LABELS)
 call_direction_label = _label(CALL_DIRECTION_LABELS)
 call_outcome_label = _label(CALL_OUTCOME_LABELS)
@@ -114,6 +133,7 @@ hold_label = _label(pipeline.HOLD_LABELS)
 outcome_label = _label(pipeline.OUTCOME_LABELS)
 return_reason_label = _label(pipeline.RETURN_REASON_LABELS)
 role_label = _label(roles.ROLE_LABELS)
+rate_kind_label = _label(RATE_KIND_LABELS)
 
 
 def register_globals(app) -> None:
@@ -126,3 +146,5 @@ def register_globals(app) -> None:
     app.add_template_global(call_direction_label, "call_direction_label")
     app.add_template_global(call_outcome_label, "call_outcome_label")
     app.add_template_global(document_kind_label, "document_kind_label")
+    app.add_template_global(rate_kind_label, "rate_kind_label")
+    app.add_template_global(semester_label, "semester_label")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app, request, send_file
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from app.domain import roles
+from app.domain.interest import MissingRate
 from app.integrations import storage
+from app.services import claims
 from app.services.errors import NotFound, ValidationFailed
 from app.services.intake import UploadInput
 
@@ -22,6 +24,35 @@ def today() -> date:
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def balance_date(value: str | None) -> tuple[date, str | None]:
+    """The `au=YYYY-MM-DD` of a case page: the balance's date, and a message when it was not a
+    date (the balance then falls back to today)."""
+    if not value:
+        return today(), None
+    try:
+        return date.fromisoformat(value), None
+    except ValueError:
+        return today(), gettext("Date invalide : le solde est calculé à la date du jour.")
+
+
+def balance_context(case) -> dict:
+    """What templates/_balance.html shows: the balance as of `?au=`, or the missing rate."""
+    as_of, as_of_error = balance_date(request.args.get("au"))
+    balance = missing_rate = None
+    try:
+        balance = claims.case_balance(case, as_of)
+    except MissingRate as exc:
+        missing_rate = exc
+    return {
+        "balance": balance,
+        "missing_rate": missing_rate,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "interest_basis": claims.interest_basis(case),
+        "rules": claims.claim_rules(case),
+    }
 
 
 def role_required(allowed: frozenset[str] | set[str]):

@@ -148,6 +148,15 @@ def people():
 
 
 @pytest.fixture
+def published_rates():
+    """LAW.md's rates in the rate table (the migration inserts them; tests use create_all)."""
+    from app.services import rates
+
+    rates.seed_published_rates()
+    return rates.rate_book()
+
+
+@pytest.fixture
 def login(client):
     def do_login(user, password=factories.PASSWORD):
         response = client.post("/connexion", data={"email": user.email, "password": password})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,9 +18,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from app import formatting
-from app.domain import money, pipeline
+from app.domain import interest, money, pipeline
 from app.models.activity import CALL_DIRECTIONS, CALL_OUTCOMES
-from app.services import worklist
+from app.services import rates, worklist
 
 
 def int_or_none(value) -> int | None:
@@ -210,3 +212,60 @@ class JudicialApprovalForm(FlaskForm):
     note = TextAreaField(
         _l("Comment le créancier a donné son accord"), validators=[Length(max=10_000)]
     )
+
+
+class FormalNoticeForm(FlaskForm):
+    received_on = DateField(_l("Mise en demeure reçue le"), validators=[Optional()])
+
+
+class PercentField(StringField):
+    """A rate typed as "2,15" (percent): `data` holds basis points (None when blank)."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        self.data = rates.parse_percent(valuelist[0])  # its ValueError becomes a field error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else formatting.percent(self.data).split("\u00a0")[0]
+
+
+def _semester_or_none(value):
+    if isinstance(value, date) or value is None:
+        return value
+    try:
+        return rates.parse_semester(value)
+    except ValueError:
+        return None
+
+
+class SemesterField(SelectField):
+    """A semester chosen as "2026 S2" (value: its first day); `data` is that date."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, coerce=_semester_or_none, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            self.data = rates.parse_semester(valuelist[0])  # its ValueError becomes a field error
+
+
+class RateForm(FlaskForm):
+    kind = SelectField(_l("Type de taux"), validate_choice=False)
+    semester = SemesterField(_l("Semestre"))
+    rate = PercentField(_l("Taux (%)"), render_kw={"inputmode": "decimal"})
+    source = StringField(_l("Source"), validators=[Length(max=200)])
+
+    def __init__(self, *args, semesters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = options(
+            [("", _l("Choisissez le type de taux"))]
+            + [(k, formatting.rate_kind_label(k)) for k in interest.RATE_KINDS]
+        )
+        self.semester.choices = options(
+            (start.isoformat(), interest.semester_label(start)) for start in semesters
+        )

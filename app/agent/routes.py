@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import formatting, web
 from app.agent import forms
-from app.domain import identifiers, pipeline, roles
-from app.services import access, casework, worklist
+from app.domain import identifiers, interest, pipeline, roles
+from app.services import access, casework, rates, worklist
 from app.services.errors import Forbidden, ValidationFailed
 from app.web import agency_required, or_404, role_required
 
@@ -95,6 +97,9 @@ def _default_forms(case) -> dict:
         ),
         "hold_form": forms.HoldForm(formdata=None, prefix="hold", hold_reason=case.hold_reason),
         "judicial_form": forms.JudicialApprovalForm(formdata=None, prefix="judicial"),
+        "notice_form": forms.FormalNoticeForm(
+            formdata=None, prefix="notice", received_on=case.formal_notice_received_on
+        ),
     }
 
 
@@ -108,6 +113,7 @@ PANEL_ANCHORS = {
     "move_form": "etape",
     "hold_form": "suspension",
     "judicial_form": "accord-judiciaire",
+    "notice_form": "mise-en-demeure",
 }
 
 
@@ -122,6 +128,7 @@ def _render_case(file: worklist.CaseFile, status: int = 200, **submitted):
             today=web.today(),
             phone=identifiers.format_phone_national,
             failed_panel=next((PANEL_ANCHORS[name] for name in submitted), None),
+            **web.balance_context(file.case),
             **panels,
         ),
         status,
@@ -313,3 +320,94 @@ def judicial_approval(reference: str):
         return _refused(file, "judicial_form", form, exc)
     flash(_("Accord du créancier pour la phase judiciaire enregistré."), "success")
     return _back(file.case)
+
+
+@bp.route("/dossiers/<reference>/mise-en-demeure", methods=["POST"])
+@agency_required
+def formal_notice(reference: str):
+    file = _load(reference)
+    form = forms.FormalNoticeForm(prefix="notice")
+    if not form.validate():
+        return _render_case(file, 422, notice_form=form)
+    try:
+        casework.set_formal_notice_received(
+            current_user, file.case, form.received_on.data, today=web.today()
+        )
+    except ValidationFailed as exc:
+        return _refused(file, "notice_form", form, exc)
+    flash(_("Date de réception de la mise en demeure enregistrée."), "success")
+    return _back(file.case)
+
+
+# --- The rate table ---------------------------------------------------------------------------
+
+FIRST_SEMESTER = date(2019, 1, 1)  # the oldest semester of LAW.md's tables
+
+
+def _semesters(today) -> list:
+    """The semesters a rate can be entered for: the next one back to the oldest in the law's
+    tables, newest first."""
+    start = interest.next_semester_start(today)
+    semesters = []
+    while start >= FIRST_SEMESTER:
+        semesters.append(start)
+        start = interest.semester_start(start - timedelta(days=1))
+    return semesters
+
+
+def _render_rates(form=None, status: int = 200):
+    today = web.today()
+    table = rates.rate_table(today)
+    missing = rates.missing_kinds(today)
+    if form is None:
+        # Propose the current semester while it is incomplete, else the next one.
+        current = interest.semester_start(today)
+        proposed = current if missing else interest.next_semester_start(today)
+        form = forms.RateForm(formdata=None, semesters=_semesters(today), semester=proposed)
+    return (
+        render_template(
+            "agent/rates.html",
+            form=form,
+            table=table,
+            missing=missing,
+            current_semester=interest.semester_start(today),
+        ),
+        status,
+    )
+
+
+@bp.route("/taux", endpoint="rates")
+@agency_required
+def rate_table():
+    return _render_rates()
+
+
+@bp.route("/taux", methods=["POST"])
+@manager_required
+def add_rate():
+    form = forms.RateForm(semesters=_semesters(web.today()))
+    if not form.validate():
+        return _render_rates(form, 422)
+    try:
+        rate = rates.add_rate(
+            current_user,
+            form.kind.data or "",
+            form.semester.data,
+            form.rate.data,
+            form.source.data or "",
+        )
+    except Forbidden:
+        abort(403)
+    except ValidationFailed as exc:
+        form.form_errors.extend(web.apply_errors(form, exc))
+        return _render_rates(form, 422)
+    flash(
+        _(
+            "Taux enregistré : %(kind)s, semestre %(semester)s, %(rate)s.",
+            kind=formatting.rate_kind_label(rate.kind),
+            semester=interest.semester_label(rate.semester_start),
+            rate=formatting.percent(rate.rate_bp),
+        ),
+        "success",
+    )
+    return redirect(url_for("agent.rates"))

@@ -10,7 +10,14 @@ from app.creditor.forms import AddDocumentsForm, CaseSearchForm, NewCaseForm
 from app.extensions import db
 from app.services import access, intake, reporting
 from app.services.errors import ValidationFailed
-from app.web import creditor_required, or_404, send_document, today, uploads_from
+from app.web import (
+    balance_context,
+    creditor_required,
+    or_404,
+    send_document,
+    today,
+    uploads_from,
+)
 
 bp = Blueprint("creditor", __name__)
 
@@ -107,6 +114,7 @@ def _case_page(case, form, leftovers=None, status=200):
         timeline=access.timeline_for(current_user, case),
         form=form,
         leftovers=leftovers or {},
+        **balance_context(case),
     ), status
 
 

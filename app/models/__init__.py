@@ -6,6 +6,7 @@ from app.models.base import Base
 from app.models.case import Case, Document, Invoice
 from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
 from app.models.org import Organisation, User
+from app.models.rates import InterestRate
 
 __all__ = [
     "AuditEvent",
@@ -16,6 +17,7 @@ __all__ = [
     "DebtorContact",
     "DebtorIdentity",
     "Document",
+    "InterestRate",
     "Invoice",
     "Organisation",
     "TimelineEntry",

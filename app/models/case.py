@@ -48,6 +48,8 @@ class Case(TimestampMixin, Base):
     return_reason: Mapped[str | None] = enum_column(pipeline.RETURN_REASONS, "return_reason")
     return_note: Mapped[str | None] = mapped_column(sa.Text)
     judicial_approved_at: Mapped[datetime | None]
+    # A consumer owes legal interest from the day after the formal notice was received.
+    formal_notice_received_on: Mapped[date | None]
     # Sum of what the invoices still claim at submission, kept for sorting the queue by amount.
     claim_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")

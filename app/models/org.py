@@ -35,6 +35,10 @@ class Organisation(TimestampMixin, Base):
     # Basis points: 1500 = 15.00 %.
     commission_amicable_bp: Mapped[int | None]
     commission_judicial_bp: Mapped[int | None]
+    # Late interest: a private-individual creditor takes the higher legal-rate column against a
+    # consumer; a B2B creditor's terms of sale may set its own penalty rate (basis points).
+    creditor_is_individual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    contractual_rate_bp: Mapped[int | None]
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 

@@ -1,4 +1,4 @@
-"""What an agent does to a case: notes, calls, assignment, holds and stage moves."""
+"""What an agent does to a case: notes, calls, assignment, holds, stage moves, formal notice."""
 
 from __future__ import annotations
 
@@ -287,6 +287,42 @@ def record_judicial_approval(actor, case: Case, *, note: str) -> Case:
         case.id,
         case_id=case.id,
         changes={"note": note.strip()},
+    )
+    db.session.commit()
+    return case
+
+
+def set_formal_notice_received(actor, case: Case, received_on: date | None, *, today: date) -> Case:
+    """Record the day the debtor received the formal notice: a consumer's legal interest runs
+    from the day after (C. civ. 1231-6)."""
+    require_agency(actor)
+    errors: dict[str, list[str]] = {}
+    if not case.is_open:
+        errors["received_on"] = ["Le dossier n'est plus ouvert."]
+    elif received_on is None:
+        errors["received_on"] = ["Indiquez la date de réception de la mise en demeure."]
+    elif received_on > today:
+        errors["received_on"] = ["La date de réception ne peut pas être dans le futur."]
+    if errors:
+        raise ValidationFailed(errors)
+    previous = case.formal_notice_received_on
+    if previous == received_on:
+        return case
+    case.formal_notice_received_on = received_on
+    add_timeline(
+        case,
+        actor,
+        "formal_notice_received",
+        data={"received_on": received_on, "previous": previous},
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "case.formal_notice_received",
+        "case",
+        case.id,
+        case_id=case.id,
+        changes={"formal_notice_received_on": [previous, received_on]},
     )
     db.session.commit()
     return case

@@ -55,6 +55,9 @@ POLICY: dict[str, Rule] = {
     "agent.move": Rule(AGENCY),
     "agent.hold": Rule(AGENCY),
     "agent.judicial_approval": Rule(MANAGER),
+    "agent.formal_notice": Rule(AGENCY),
+    "agent.rates": Rule(AGENCY),
+    "agent.add_rate": Rule(MANAGER),
 }
 
 PERSONAS = (

@@ -1,0 +1,51 @@
+"""What a case's debtor owes on a date: the case's invoices and terms fed to domain.balance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.domain import pipeline
+from app.domain.balance import CaseBalance, ClaimInvoice, ClaimRules, compute_balance
+from app.domain.interest import RateBook
+from app.models import Case
+from app.services import rates
+
+# Which rule makes interest run on a case, for the one-line explanation under the balance.
+B2B = "b2b"
+CONSUMER = "consumer"
+CONSUMER_WITHOUT_NOTICE = "consumer_without_notice"
+
+
+def claim_rules(case: Case) -> ClaimRules:
+    creditor = case.creditor
+    return ClaimRules.for_debtor(
+        business_debtor=case.debtor.is_company,
+        creditor_is_individual=creditor.creditor_is_individual,
+        contractual_rate_bp=creditor.contractual_rate_bp,
+        formal_notice_received_on=case.formal_notice_received_on,
+        insolvency=case.stage == pipeline.INSOLVENCY,
+    )
+
+
+def interest_basis(case: Case) -> str:
+    if case.debtor.is_company:
+        return B2B
+    return CONSUMER if case.formal_notice_received_on else CONSUMER_WITHOUT_NOTICE
+
+
+def case_balance(case: Case, as_of: date, book: RateBook | None = None) -> CaseBalance:
+    """Principal, interest, indemnity, costs, paid and outstanding per invoice as of `as_of`.
+
+    Raises interest.MissingRate (naming the semester) when a rate it needs is not stored.
+    """
+    invoices = [
+        ClaimInvoice(
+            key=invoice.id,
+            number=invoice.number,
+            due_date=invoice.due_date,
+            principal_cents=invoice.amount_cents - invoice.paid_cents,
+        )
+        for invoice in case.invoices
+    ]
+    payments = []  # Payments to the agency arrive with the Payment model.
+    return compute_balance(invoices, payments, claim_rules(case), book or rates.rate_book(), as_of)
