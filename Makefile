@@ -70,5 +70,15 @@ assets:
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 
-bench:
-	@echo "No benchmarks yet: they arrive with the scale issue (bench/ and its targets)."
+# Every bench/*.py not starting with "_" is a benchmark: each prints its figures and merges its
+# rows into bench/RESULTS.md. `make bench BENCH=balance` runs only the ones named. A missed target
+# is a figure, not a failure; a benchmark that crashes fails the target (after the others ran).
+BENCH ?= $(patsubst bench/%.py,%,$(filter-out bench/_%,$(wildcard bench/*.py)))
+
+bench: dev-venv
+	@failed=""; for name in $(BENCH); do \
+		echo "== bench/$$name.py"; \
+		$(BIN)/python bench/$$name.py || failed="$$failed $$name"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Benchmarks that failed:$$failed"; exit 1; fi
+	@echo "Results: $(CURDIR)/bench/RESULTS.md"
