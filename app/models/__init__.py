@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.case import Case, Document, Invoice
 from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
+from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
 from app.models.org import Organisation, User
 from app.models.rates import InterestRate
 
@@ -19,7 +20,11 @@ __all__ = [
     "Document",
     "InterestRate",
     "Invoice",
+    "LedgerEntry",
+    "LedgerTransaction",
     "Organisation",
+    "Payment",
+    "Remittance",
     "TimelineEntry",
     "User",
 ]

@@ -39,6 +39,11 @@ class Organisation(TimestampMixin, Base):
     # consumer; a B2B creditor's terms of sale may set its own penalty rate (basis points).
     creditor_is_individual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     contractual_rate_bp: Mapped[int | None]
+    # The mandate's smallest commission per case (excluding VAT), charged when a case is paid.
+    commission_minimum_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Payment-plan policy: a plan longer or with smaller installments needs the creditor's yes.
+    plan_max_months: Mapped[int | None]
+    plan_min_installment_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
