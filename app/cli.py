@@ -1,4 +1,4 @@
-"""Flask commands: create-user, seed-demo, worker, rates list/add."""
+"""Flask commands: create-user, seed-demo, worker, rates list/add, ledger verify."""
 
 from __future__ import annotations
 
@@ -147,3 +147,24 @@ def register_cli(app: Flask) -> None:
         )
 
     app.cli.add_command(rates_group)
+
+    ledger_group = AppGroup("ledger", help="Comptabilité des fonds encaissés pour les créanciers.")
+
+    @ledger_group.command("verify")
+    def ledger_verify_command():
+        """Check that every transaction balances and every case's payments match its entries."""
+        import sqlalchemy as sa
+
+        from app.extensions import db
+        from app.models import LedgerTransaction
+        from app.services import ledger
+
+        problems = ledger.verify()
+        count = db.session.scalar(sa.select(sa.func.count(LedgerTransaction.id)))
+        if problems:
+            for problem in problems:
+                click.echo(problem, err=True)
+            raise click.ClickException(f"{len(problems)} anomalie(s) sur {count} transactions.")
+        click.echo(f"Comptabilité équilibrée : {count} transactions vérifiées.")
+
+    app.cli.add_command(ledger_group)

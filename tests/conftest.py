@@ -157,6 +157,23 @@ def published_rates():
 
 
 @pytest.fixture
+def rates_to_date(published_rates):
+    """LAW.md's rates plus the 2026 S2 ones an agency would have entered by today, so that a
+    balance as of TODAY can be computed (LAW.md leaves 2026 S2 out on purpose)."""
+    from app.domain import interest
+    from app.services import rates
+
+    semester = date(2026, 7, 1)
+    for kind, rate_bp in (
+        (interest.ECB, 215),
+        (interest.LEGAL_INDIVIDUAL, 662),
+        (interest.LEGAL_OTHER, 287),
+    ):
+        rates.add_rate(None, kind, semester, rate_bp, "Test")
+    return rates.rate_book()
+
+
+@pytest.fixture
 def login(client):
     def do_login(user, password=factories.PASSWORD):
         response = client.post("/connexion", data={"email": user.email, "password": password})

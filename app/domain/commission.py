@@ -32,3 +32,11 @@ def fee_on(collected_cents: int, rate_bp: int, vat_rate_bp: int = VAT_RATE_BP) -
 def top_up_to_minimum(fees_so_far_cents: int, minimum_cents: int) -> int:
     """What to add to a case's commission so that it reaches the mandate's minimum."""
     return max(0, minimum_cents - fees_so_far_cents)
+
+
+def minimum_top_up(
+    fees_so_far_cents: int, minimum_cents: int, vat_rate_bp: int = VAT_RATE_BP
+) -> Fee:
+    """The commission (and its VAT) still due on a paid case to reach the mandate's minimum."""
+    commission = top_up_to_minimum(fees_so_far_cents, minimum_cents)
+    return Fee(commission, _round_half_up(commission * vat_rate_bp, 10_000))

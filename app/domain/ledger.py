@@ -8,7 +8,8 @@ Accounts (each entry also carries the creditor and, where it applies, the case):
 - creditor_direct: money a debtor paid straight to the creditor (never held by the agency);
 - creditor_payable: what the agency owes the creditor (negative: the creditor owes fees);
 - commission_income: the agency's fee, excluding VAT;
-- vat_payable: VAT on that fee, owed to the State.
+- vat_payable: VAT on that fee, owed to the State;
+- debtor_credit: what a debtor paid beyond the claim, held to be refunded (never the creditor's).
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ CREDITOR_DIRECT = "creditor_direct"
 CREDITOR_PAYABLE = "creditor_payable"
 COMMISSION_INCOME = "commission_income"
 VAT_PAYABLE = "vat_payable"
-ACCOUNTS = (CLIENT_FUNDS, CREDITOR_DIRECT, CREDITOR_PAYABLE, COMMISSION_INCOME, VAT_PAYABLE)
+DEBTOR_CREDIT = "debtor_credit"
+ACCOUNTS = (
+    CLIENT_FUNDS,
+    CREDITOR_DIRECT,
+    CREDITOR_PAYABLE,
+    COMMISSION_INCOME,
+    VAT_PAYABLE,
+    DEBTOR_CREDIT,
+)
 
 DEBIT = "debit"
 CREDIT = "credit"
@@ -85,13 +94,13 @@ def payment_received(amount_cents: int, *, direct_to_creditor: bool) -> list[Tra
     ]
 
 
-def fee_charged(fee: Fee) -> list[Transaction]:
+def fee_charged(fee: Fee, kind: str = "fee") -> list[Transaction]:
     """The agency's commission and its VAT, taken from what it owes the creditor."""
     if fee.total_cents == 0:
         return []
     return [
         _tx(
-            "fee",
+            kind,
             Entry(CREDITOR_PAYABLE, DEBIT, fee.total_cents),
             Entry(COMMISSION_INCOME, CREDIT, fee.commission_cents),
             Entry(VAT_PAYABLE, CREDIT, fee.vat_cents),
@@ -108,6 +117,28 @@ def remitted(amount_cents: int) -> list[Transaction]:
             "remittance",
             Entry(CREDITOR_PAYABLE, DEBIT, amount_cents),
             Entry(CLIENT_FUNDS, CREDIT, amount_cents),
+        )
+    ]
+
+
+def credit_adjusted(change_cents: int) -> list[Transaction]:
+    """An overpayment moved out of what the creditor is owed into the debtor's credit (positive
+    change), or back when a reversal makes it part of the claim again (negative change)."""
+    if change_cents == 0:
+        return []
+    if change_cents > 0:
+        return [
+            _tx(
+                "credit_held",
+                Entry(CREDITOR_PAYABLE, DEBIT, change_cents),
+                Entry(DEBTOR_CREDIT, CREDIT, change_cents),
+            )
+        ]
+    return [
+        _tx(
+            "credit_released",
+            Entry(DEBTOR_CREDIT, DEBIT, -change_cents),
+            Entry(CREDITOR_PAYABLE, CREDIT, -change_cents),
         )
     ]
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
+
 from app.domain import pipeline
-from app.domain.balance import CaseBalance, ClaimInvoice, ClaimRules, compute_balance
+from app.domain.balance import CaseBalance, ClaimInvoice, ClaimPayment, ClaimRules, compute_balance
 from app.domain.interest import RateBook
-from app.models import Case
+from app.extensions import db
+from app.models import Case, Payment
 from app.services import rates
 
 # Which rule makes interest run on a case, for the one-line explanation under the balance.
@@ -47,5 +50,23 @@ def case_balance(case: Case, as_of: date, book: RateBook | None = None) -> CaseB
         )
         for invoice in case.invoices
     ]
-    payments = []  # Payments to the agency arrive with the Payment model.
+    payments = [
+        ClaimPayment(
+            key=payment.id,
+            received_on=payment.received_on,
+            amount_cents=payment.amount_cents,
+            designated_invoice=payment.designated_invoice_id,
+        )
+        for payment in effective_payments(case)
+    ]
     return compute_balance(invoices, payments, claim_rules(case), book or rates.rate_book(), as_of)
+
+
+def effective_payments(case: Case) -> list[Payment]:
+    """The case's payments that stand (not reversed), oldest first."""
+    query = (
+        sa.select(Payment)
+        .where(Payment.case_id == case.id, Payment.reversed_at.is_(None))
+        .order_by(Payment.received_on, Payment.id)
+    )
+    return list(db.session.scalars(query))

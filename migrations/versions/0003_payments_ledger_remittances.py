@@ -222,6 +222,7 @@ def upgrade():
                 "creditor_payable",
                 "commission_income",
                 "vat_payable",
+                "debtor_credit",
                 name="ledger_account",
                 native_enum=False,
                 create_constraint=True,
