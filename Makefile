@@ -34,10 +34,11 @@ translations: venv
 	fi
 
 # After adding or changing a French string: extract every marked string (_, gettext, ngettext,
-# _l/lazy_gettext in forms, N_ in app/domain) into messages.pot (not committed), then merge it into
-# the .po catalogs. Translate the new entries (empty msgstr) and run `make translations`.
+# _l/lazy_gettext in forms, N_ in app/domain and services) into messages.pot (not committed), then
+# merge it into the .po catalogs, sorted and without line numbers so that adding a string touches
+# only its own entry. Translate the new entries (empty msgstr) and run `make translations`.
 translations-update: venv
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -k lazy_gettext --sort-by-file \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location --sort-output \
 		--project Recouvra --version 1.0 --copyright-holder Recouvra -o messages.pot .
 	$(BIN)/pybabel -q update -i messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 

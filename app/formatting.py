@@ -17,6 +17,7 @@ from flask_babel import (
 from app.domain import interest, pipeline, roles
 from app.domain.i18n import N_
 from app.domain.money import cents_to_decimal
+from app.models.money import PAYMENT_METHOD_LABELS, REVERSAL_REASON_LABELS
 
 DATE_PATTERNS = {"fr": "dd/MM/yyyy", "en": "dd MMM yyyy"}
 
@@ -134,6 +135,8 @@ outcome_label = _label(pipeline.OUTCOME_LABELS)
 return_reason_label = _label(pipeline.RETURN_REASON_LABELS)
 role_label = _label(roles.ROLE_LABELS)
 rate_kind_label = _label(RATE_KIND_LABELS)
+payment_method_label = _label(PAYMENT_METHOD_LABELS)
+reversal_reason_label = _label(REVERSAL_REASON_LABELS)
 
 
 def register_globals(app) -> None:
@@ -148,3 +151,5 @@ def register_globals(app) -> None:
     app.add_template_global(document_kind_label, "document_kind_label")
     app.add_template_global(rate_kind_label, "rate_kind_label")
     app.add_template_global(semester_label, "semester_label")
+    app.add_template_global(payment_method_label, "payment_method_label")
+    app.add_template_global(reversal_reason_label, "reversal_reason_label")

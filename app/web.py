@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from app.domain import roles
 from app.domain.interest import MissingRate
 from app.integrations import storage
-from app.services import claims
+from app.services import claims, payments
 from app.services.errors import NotFound, ValidationFailed
 from app.services.intake import UploadInput
 
@@ -38,14 +38,23 @@ def balance_date(value: str | None) -> tuple[date, str | None]:
 
 
 def balance_context(case) -> dict:
-    """What templates/_balance.html shows: the balance as of `?au=`, or the missing rate."""
+    """What templates/_balance.html shows: the balance as of `?au=`, or the missing rate, and
+    the case's payments with their allocation (templates/_payments.html)."""
     as_of, as_of_error = balance_date(request.args.get("au"))
     balance = missing_rate = None
     try:
         balance = claims.case_balance(case, as_of)
     except MissingRate as exc:
         missing_rate = exc
+    # Where each payment went is shown as of today, whatever date the balance is asked for.
+    allocation_balance = balance
+    if as_of != today() or balance is None:
+        try:
+            allocation_balance = claims.case_balance(case, today())
+        except MissingRate:
+            allocation_balance = None
     return {
+        "payment_lines": payments.payment_lines(case, allocation_balance),
         "balance": balance,
         "missing_rate": missing_rate,
         "as_of": as_of,

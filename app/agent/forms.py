@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -20,6 +21,7 @@ from wtforms.validators import Length, Optional
 from app import formatting
 from app.domain import interest, money, pipeline
 from app.models.activity import CALL_DIRECTIONS, CALL_OUTCOMES
+from app.models.money import PAYMENT_METHODS, REVERSAL_REASONS
 from app.services import rates, worklist
 
 
@@ -216,6 +218,44 @@ class JudicialApprovalForm(FlaskForm):
 
 class FormalNoticeForm(FlaskForm):
     received_on = DateField(_l("Mise en demeure reçue le"), validators=[Optional()])
+
+
+class PaymentForm(FlaskForm):
+    amount = MoneyField(_l("Montant reçu"), render_kw={"inputmode": "decimal"})
+    received_on = DateField(_l("Reçu le"), validators=[Optional()])
+    method = SelectField(_l("Moyen de paiement"), validate_choice=False)
+    paid_to_creditor = BooleanField(_l("Payé directement au créancier"))
+    designated_invoice_id = SelectField(
+        _l("Facture désignée par le débiteur"), coerce=int_or_none, validate_choice=False
+    )
+    reference = StringField(
+        _l("Référence (n° de chèque, libellé du virement)"), validators=[Length(max=100)]
+    )
+    note = TextAreaField(_l("Note"), validators=[Length(max=10_000)])
+    # One key per displayed form: a double click or a resent page records one payment.
+    idempotency_key = HiddenField()
+
+    def __init__(self, *args, invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = options(
+            (m, formatting.payment_method_label(m)) for m in PAYMENT_METHODS
+        )
+        self.designated_invoice_id.choices = options(
+            [("", _l("Aucune : ordre légal d'imputation"))]
+            + [(invoice.id, invoice.number) for invoice in invoices]
+        )
+
+
+class ReversalForm(FlaskForm):
+    reason = SelectField(_l("Motif"), validate_choice=False)
+    note = TextAreaField(_l("Précisions"), validators=[Length(max=10_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = options(
+            [("", _l("Choisissez un motif"))]
+            + [(r, formatting.reversal_reason_label(r)) for r in REVERSAL_REASONS]
+        )
 
 
 class PercentField(StringField):

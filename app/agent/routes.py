@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +12,7 @@ from flask_login import current_user
 from app import formatting, web
 from app.agent import forms
 from app.domain import identifiers, interest, pipeline, roles
-from app.services import access, casework, rates, worklist
+from app.services import access, casework, payments, rates, worklist
 from app.services.errors import Forbidden, ValidationFailed
 from app.web import agency_required, or_404, role_required
 
@@ -97,6 +98,13 @@ def _default_forms(case) -> dict:
         ),
         "hold_form": forms.HoldForm(formdata=None, prefix="hold", hold_reason=case.hold_reason),
         "judicial_form": forms.JudicialApprovalForm(formdata=None, prefix="judicial"),
+        "payment_form": forms.PaymentForm(
+            formdata=None,
+            prefix="payment",
+            invoices=case.invoices,
+            received_on=web.today(),
+            idempotency_key=uuid4().hex,
+        ),
         "notice_form": forms.FormalNoticeForm(
             formdata=None, prefix="notice", received_on=case.formal_notice_received_on
         ),
@@ -114,6 +122,7 @@ PANEL_ANCHORS = {
     "hold_form": "suspension",
     "judicial_form": "accord-judiciaire",
     "notice_form": "mise-en-demeure",
+    "payment_form": "paiement",
 }
 
 
@@ -337,6 +346,67 @@ def formal_notice(reference: str):
         return _refused(file, "notice_form", form, exc)
     flash(_("Date de réception de la mise en demeure enregistrée."), "success")
     return _back(file.case)
+
+
+# --- Payments ---------------------------------------------------------------------------------
+
+
+@bp.route("/dossiers/<reference>/paiements", methods=["POST"])
+@agency_required
+def record_payment(reference: str):
+    file = _load(reference)
+    form = forms.PaymentForm(prefix="payment", invoices=file.case.invoices)
+    if not form.validate():
+        return _render_case(file, 422, payment_form=form)
+    try:
+        payment = payments.record_payment(
+            current_user,
+            file.case,
+            amount_cents=form.amount.data,
+            received_on=form.received_on.data,
+            method=form.method.data,
+            paid_to_creditor=form.paid_to_creditor.data,
+            designated_invoice_id=form.designated_invoice_id.data,
+            reference=form.reference.data or "",
+            note=form.note.data or "",
+            idempotency_key=form.idempotency_key.data or None,
+            today=web.today(),
+        )
+    except ValidationFailed as exc:
+        return _refused(file, "payment_form", form, exc)
+    flash(
+        _(
+            "Paiement de %(amount)s enregistré.",
+            amount=formatting.money(payment.amount_cents, payment.currency),
+        ),
+        "success",
+    )
+    if not file.case.is_open and file.case.outcome == "paid":
+        flash(_("Le solde est réglé : le dossier est clôturé comme payé."), "success")
+    return _back(file.case)
+
+
+@bp.route("/paiements/<int:payment_id>/annulation", methods=["GET", "POST"])
+@agency_required
+def reverse_payment(payment_id: int):
+    payment = or_404(access.get_payment, current_user, payment_id)
+    form = forms.ReversalForm()
+    if request.method == "POST" and form.validate():
+        try:
+            payments.reverse_payment(
+                current_user,
+                payment,
+                reason=form.reason.data or None,
+                note=form.note.data or "",
+                today=web.today(),
+            )
+        except ValidationFailed as exc:
+            form.form_errors.extend(web.apply_errors(form, exc))
+        else:
+            flash(_("Paiement annulé : les écritures inverses sont passées."), "success")
+            return _back(payment.case)
+    status = 422 if request.method == "POST" else 200
+    return render_template("agent/reverse_payment.html", payment=payment, form=form), status
 
 
 # --- The rate table ---------------------------------------------------------------------------

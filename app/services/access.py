@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Case, Debtor, Document, TimelineEntry
+from app.models import Case, Debtor, Document, Payment, TimelineEntry
 from app.services.errors import Forbidden, NotFound
 
 
@@ -36,6 +36,18 @@ def get_case(user, reference: str) -> Case:
     if case is None:
         raise NotFound("Dossier introuvable.")
     return case
+
+
+def get_payment(user, payment_id: int) -> Payment:
+    query = (
+        sa.select(Payment)
+        .where(Payment.id == payment_id)
+        .where(Payment.case_id.in_(visible_cases(user).with_only_columns(Case.id)))
+    )
+    payment = db.session.scalars(query).first()
+    if payment is None:
+        raise NotFound("Paiement introuvable.")
+    return payment
 
 
 def get_debtor(user, debtor_id: int) -> Debtor:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from app.domain import commission, ledger, pipeline
 from app.domain.balance import PARTS, Allocation, CaseBalance
+from app.domain.i18n import N_
 from app.domain.interest import MissingRate
 from app.extensions import db
 from app.models import Case, LedgerTransaction, Payment, TimelineEntry
@@ -43,7 +44,7 @@ def _require_may_record(actor, case: Case, paid_to_creditor: bool) -> None:
         return
     # A creditor may declare what its debtor paid it directly, on its own cases only.
     if not paid_to_creditor or actor.organisation_id != case.creditor_id:
-        raise Forbidden("Seule l'agence enregistre les paiements qu'elle reçoit.")
+        raise Forbidden(N_("Seule l'agence enregistre les paiements qu'elle reçoit."))
 
 
 def _validate(
@@ -57,23 +58,27 @@ def _validate(
 ) -> None:
     errors: dict[str, list[str]] = {}
     if not case.is_open:
-        errors["amount"] = ["Le dossier est clôturé : aucun paiement ne peut y être enregistré."]
+        errors["amount"] = [
+            N_("Le dossier est clôturé : aucun paiement ne peut y être enregistré.")
+        ]
     if amount_cents is None:
-        errors.setdefault("amount", []).append("Indiquez le montant.")
+        errors.setdefault("amount", []).append(N_("Indiquez le montant."))
     elif amount_cents <= 0:
-        errors.setdefault("amount", []).append("Le montant doit être supérieur à zéro.")
+        errors.setdefault("amount", []).append(N_("Le montant doit être supérieur à zéro."))
     elif amount_cents > MAX_PAYMENT_CENTS:
-        errors.setdefault("amount", []).append("Ce montant est trop élevé : vérifiez la saisie.")
+        errors.setdefault("amount", []).append(
+            N_("Ce montant est trop élevé : vérifiez la saisie.")
+        )
     if received_on is None:
-        errors["received_on"] = ["Indiquez la date de réception du paiement."]
+        errors["received_on"] = [N_("Indiquez la date de réception du paiement.")]
     elif received_on > today:
-        errors["received_on"] = ["La date de réception ne peut pas être dans le futur."]
+        errors["received_on"] = [N_("La date de réception ne peut pas être dans le futur.")]
     if method not in PAYMENT_METHODS:
-        errors["method"] = ["Choisissez le moyen de paiement."]
+        errors["method"] = [N_("Choisissez le moyen de paiement.")]
     if designated_invoice_id is not None and designated_invoice_id not in {
         invoice.id for invoice in case.invoices
     }:
-        errors["designated_invoice_id"] = ["Cette facture n'appartient pas au dossier."]
+        errors["designated_invoice_id"] = [N_("Cette facture n'appartient pas au dossier.")]
     if errors:
         raise ValidationFailed(errors)
 
@@ -211,7 +216,7 @@ def _by_key(key: str) -> Payment | None:
 
 def _same_case(payment: Payment, case: Case) -> Payment:
     if payment.case_id != case.id:
-        raise ValidationFailed({"amount": ["Cette saisie a déjà servi pour un autre dossier."]})
+        raise ValidationFailed({"amount": [N_("Cette saisie a déjà servi pour un autre dossier.")]})
     return payment
 
 
@@ -263,7 +268,7 @@ def reverse_payment(actor, payment: Payment, *, reason: str | None, note: str = 
         require_agency(actor)
     case = _lock(payment.case)
     if reason not in REVERSAL_REASONS:
-        raise ValidationFailed({"reason": ["Choisissez le motif de l'annulation."]})
+        raise ValidationFailed({"reason": [N_("Choisissez le motif de l'annulation.")]})
     # Claim the payment: only one reversal wins, however many arrive at once.
     claimed = db.session.execute(
         sa.update(Payment)
@@ -278,7 +283,7 @@ def reverse_payment(actor, payment: Payment, *, reason: str | None, note: str = 
     )
     if claimed.rowcount != 1:
         db.session.rollback()
-        raise ValidationFailed({"reason": ["Ce paiement a déjà été annulé."]})
+        raise ValidationFailed({"reason": [N_("Ce paiement a déjà été annulé.")]})
     db.session.refresh(payment)
 
     originals = _standing_transactions(LedgerTransaction.payment_id == payment.id)

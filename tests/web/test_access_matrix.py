@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.services import intake
+from app.services import intake, payments
 from tests import factories
 
 # audience: who may use the route.
@@ -58,6 +58,8 @@ POLICY: dict[str, Rule] = {
     "agent.formal_notice": Rule(AGENCY),
     "agent.rates": Rule(AGENCY),
     "agent.add_rate": Rule(MANAGER),
+    "agent.record_payment": Rule(AGENCY),
+    "agent.reverse_payment": Rule(AGENCY),
 }
 
 PERSONAS = (
@@ -112,7 +114,16 @@ def world(people, today):
         uploads=[intake.UploadInput("facture.pdf", factories.minimal_pdf(), "invoice")],
         today=today,
     )
+    payment = payments.record_payment(
+        people.agent,
+        case,
+        amount_cents=10_000,
+        received_on=today,
+        method="transfer",
+        today=today,
+    )
     return {
+        "payment_id": payment.id,
         "reference": case.reference,
         "document_id": case.documents[0].id,
         "debtor_id": case.debtor_id,
