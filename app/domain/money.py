@@ -1,8 +1,12 @@
 """Amounts are integer cents; Decimal only to parse and compute, rounded half-up at the edge."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+# A trillion euros: far above any claim, and well inside Decimal's 28 digits of precision.
+MAX_AMOUNT = Decimal(10) ** 12
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$|^[+-]?\.\d+$")
 
 
 class InvalidAmount(ValueError):
@@ -26,11 +30,11 @@ def to_cents(value: Decimal | str | int) -> int:
         # A lone comma is a French decimal comma; "1,234" then reads as 1.234 and is refused
         # for its three decimals rather than silently taken as a thousand.
         cleaned = cleaned.replace(",", ".")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation as exc:
-            raise InvalidAmount("Montant invalide.") from exc
-    if not value.is_finite():
+        # Plain digits only: "1e30", "NaN" or "Infinity" are numbers to Decimal, not amounts.
+        if not _PLAIN_NUMBER.match(cleaned):
+            raise InvalidAmount("Montant invalide.")
+        value = Decimal(cleaned)
+    if not value.is_finite() or abs(value) >= MAX_AMOUNT:
         raise InvalidAmount("Montant invalide.")
     if value != value.quantize(CENT):
         raise InvalidAmount("Un montant a au plus deux décimales.")

@@ -35,7 +35,10 @@ def test_it_refuses_more_than_two_decimals(typed):
         to_cents(typed)
 
 
-@pytest.mark.parametrize("typed", ["abc", "", "12,34,56", "NaN", "Infinity", "1 2 3 a"])
+@pytest.mark.parametrize(
+    "typed",
+    ["abc", "", "12,34,56", "NaN", "Infinity", "1 2 3 a", "1e30", "1E3", "9" * 40, "0x10"],
+)
 def test_it_refuses_something_that_is_not_an_amount(typed):
     with pytest.raises(InvalidAmount, match="Montant invalide"):
         to_cents(typed)
