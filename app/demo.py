@@ -31,11 +31,13 @@ from app.models import (
     Case,
     Debtor,
     Document,
+    LedgerTransaction,
     Organisation,
+    Payment,
     TimelineEntry,
     User,
 )
-from app.services import accounts, casework, intake, rates
+from app.services import accounts, casework, intake, payments, rates
 
 DEMO_PASSWORD = "recouvra-demo-2026"  # noqa: S105 - printed to every newcomer on purpose
 SEED = 2026
@@ -602,6 +604,8 @@ _STAMPED = (
     (TimelineEntry, ("occurred_at",)),
     (CallLog, ("called_at",)),
     (AuditEvent, ("occurred_at",)),
+    (Payment, ("recorded_at",)),
+    (LedgerTransaction, ("created_at",)),
 )
 
 
@@ -610,6 +614,7 @@ class _Seeder:
         self.today = today
         # Nothing happens on the seeding day itself: its hours may still be in the future.
         self.last_day = today - timedelta(days=1)
+        self.bounced_one = False  # one demo cheque bounces, to show a reversal
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, not security
         self.sirens: set[str] = set()
         self.shared_sirens: dict[str, str] = {}
@@ -1175,6 +1180,16 @@ class _Seeder:
         if not run.case.debtor.is_company:
             # A consumer owes legal interest only once a formal notice has been received.
             self.notice_received(run, run.day - timedelta(days=3))
+        if self.rng.random() < 0.4:
+            self.advance(run, 3, 10)
+            instalment = max(run.case.claim_cents // 300 * 100, 5_000)  # a third, whole euros
+            cheque = self.pay(
+                run, instalment, "cheque", f"Chèque n° {self.rng.randint(1, 9999999):07d}"
+            )
+            if not self.bounced_one:
+                self.bounced_one = True
+                self.advance(run, 4, 8)
+                self.bounce(run, cheque)
         self.keep_current(run)
 
     def play_amicable_unassigned(self, run: Run) -> None:
@@ -1373,6 +1388,28 @@ class _Seeder:
         self.work(run, self.rng.randint(1, 2))
         self.keep_current(run)
 
+    def pay(self, run: Run, amount_cents: int, method: str = "transfer", reference: str = ""):
+        with self.clock(self.moment(run, run.day), run.case):
+            return payments.record_payment(
+                run.plan.agent,
+                run.case,
+                amount_cents=amount_cents,
+                received_on=run.day,
+                method=method,
+                reference=reference,
+                today=run.day,
+            )
+
+    def bounce(self, run: Run, payment) -> None:
+        with self.clock(self.moment(run, run.day), run.case):
+            payments.reverse_payment(
+                run.plan.agent,
+                payment,
+                reason="bounced_cheque",
+                note="Chèque rejeté par la banque pour défaut de provision.",
+                today=run.day,
+            )
+
     def close(self, run: Run, outcome: str, reason: str, actor: User | None = None) -> None:
         self.move(run, pipeline.CLOSED, reason, outcome=outcome, actor=actor)
 
@@ -1390,7 +1427,10 @@ class _Seeder:
             promise=(amount, promised_on),
         )
         run.day = min(promised_on + timedelta(days=self.rng.randint(0, 3)), self.last_day)
-        self.close(run, "paid", f"Virement de {_eur(amount)} reçu le {_fr(run.day)}.")
+        self.pay(run, amount, reference=f"VIR {run.plan.debtor.name[:20].upper()}")
+        if run.case.is_open:
+            # The claim without its interest: the creditor waived the rest, as it often does.
+            self.close(run, "paid", f"Virement de {_eur(amount)} reçu le {_fr(run.day)}.")
 
     def play_closed_paid_judicial(self, run: Run) -> None:
         self.judicial_phase(run)

@@ -27,10 +27,11 @@ from app.models import (
     Document,
     Invoice,
     Organisation,
+    Payment,
     TimelineEntry,
     User,
 )
-from app.services import accounts
+from app.services import accounts, ledger
 
 PARIS = ZoneInfo("Europe/Paris")
 COUNTED = (
@@ -147,6 +148,12 @@ def test_the_demo_seed_builds_the_agency_three_creditors_and_cases_at_every_stag
     assert db.session.scalar(
         sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "case.stage_changed")
     )
+
+    # Money: payments booked through the ledger, one bounced cheque, books that verify.
+    demo_payments = _all(Payment)
+    assert demo_payments and sum(p.is_reversed for p in demo_payments) == 1
+    assert {p.method for p in demo_payments} >= {"transfer", "cheque"}
+    assert ledger.verify() == []
 
     before = _counts()
     assert seed_demo(today) is False
