@@ -14,11 +14,13 @@ from wtforms import (
     EmailField,
     FieldList,
     FormField,
+    HiddenField,
     RadioField,
     SearchField,
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
@@ -26,9 +28,10 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from app.domain import identifiers, pipeline
 from app.domain.intake import InvoiceInput, invoice_errors
 from app.domain.money import InvalidAmount, to_cents
-from app.formatting import decimal_input, document_kind_label, stage_label
+from app.formatting import decimal_input, document_kind_label, payment_method_label, stage_label
 from app.integrations.storage import ACCEPT_ATTRIBUTE
 from app.models.case import DOCUMENT_KINDS
+from app.models.money import PAYMENT_METHODS
 from app.services.intake import DebtorInput
 
 EXISTING_DEBTOR = "existing"
@@ -357,6 +360,28 @@ class NewCaseForm(UploadRowsMixin, FlaskForm):
 
 class AddDocumentsForm(UploadRowsMixin, FlaskForm):
     uploads = FieldList(FormField(UploadForm), min_entries=1, max_entries=MAX_UPLOAD_ROWS)
+
+
+class DirectPaymentForm(FlaskForm):
+    """The debtor paid the creditor directly: the agency must know (it reduces the claim)."""
+
+    amount = AmountField(_l("Montant reçu"))
+    received_on = DayField(_l("Reçu le"), validators=[Optional()])
+    method = SelectField(_l("Moyen de paiement"), validate_choice=False)
+    designated_invoice_id = SelectField(
+        _l("Facture réglée (facultatif)"), coerce=optional_int, validate_choice=False
+    )
+    note = TextAreaField(_l("Précisions pour l'agence"), validators=[Length(max=10_000)])
+    idempotency_key = HiddenField()
+
+    def __init__(self, *args, invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = [
+            SelectChoice(method, payment_method_label(method)) for method in PAYMENT_METHODS
+        ]
+        self.designated_invoice_id.choices = [SelectChoice("", _("Laisser l'agence imputer"))] + [
+            SelectChoice(invoice.id, invoice.number) for invoice in invoices
+        ]
 
 
 SORT_LABELS = {

@@ -1,4 +1,7 @@
-"""Creditor portal: overview, new case, case list, case page, document download."""
+"""Creditor portal: overview, new case, case list, case page, document download, payments
+received directly."""
+
+from uuid import uuid4
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,11 +9,13 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.creditor.forms import AddDocumentsForm, CaseSearchForm, NewCaseForm
+from app import formatting
+from app.creditor.forms import AddDocumentsForm, CaseSearchForm, DirectPaymentForm, NewCaseForm
 from app.extensions import db
-from app.services import access, intake, reporting
+from app.services import access, intake, payments, reporting
 from app.services.errors import ValidationFailed
 from app.web import (
+    apply_errors,
     balance_context,
     creditor_required,
     or_404,
@@ -106,7 +111,17 @@ def new_case():
     return render_template("creditor/new_case.html", form=form, leftovers=leftovers), 422
 
 
-def _case_page(case, form, leftovers=None, status=200):
+def _direct_payment_form(case) -> DirectPaymentForm:
+    return DirectPaymentForm(
+        formdata=None,
+        prefix="direct",
+        invoices=case.invoices,
+        received_on=today(),
+        idempotency_key=uuid4().hex,
+    )
+
+
+def _case_page(case, form, leftovers=None, status=200, direct_form=None):
     return render_template(
         "creditor/case.html",
         case=case,
@@ -114,6 +129,7 @@ def _case_page(case, form, leftovers=None, status=200):
         timeline=access.timeline_for(current_user, case),
         form=form,
         leftovers=leftovers or {},
+        direct_form=direct_form or _direct_payment_form(case),
         **balance_context(case),
     ), status
 
@@ -123,6 +139,39 @@ def _case_page(case, form, leftovers=None, status=200):
 def case(reference: str):
     case = or_404(access.get_case, current_user, reference)
     return _case_page(case, AddDocumentsForm(formdata=None))
+
+
+@bp.route("/dossiers/<reference>/paiements-directs", methods=["POST"])
+@creditor_required
+def direct_payment(reference: str):
+    case = or_404(access.get_case, current_user, reference)
+    form = DirectPaymentForm(prefix="direct", invoices=case.invoices)
+    if form.validate_on_submit():
+        try:
+            payment = payments.record_payment(
+                current_user,
+                case,
+                amount_cents=form.amount.data,
+                received_on=form.received_on.data,
+                method=form.method.data,
+                paid_to_creditor=True,
+                designated_invoice_id=form.designated_invoice_id.data,
+                note=form.note.data or "",
+                idempotency_key=form.idempotency_key.data or None,
+                today=today(),
+            )
+        except ValidationFailed as exc:
+            form.form_errors.extend(apply_errors(form, exc))
+        else:
+            flash(
+                _(
+                    "Paiement direct de %(amount)s signalé à l'agence.",
+                    amount=formatting.money(payment.amount_cents, payment.currency),
+                ),
+                "success",
+            )
+            return redirect(url_for("creditor.case", reference=case.reference, _anchor="paiements"))
+    return _case_page(case, AddDocumentsForm(formdata=None), status=422, direct_form=form)
 
 
 @bp.route("/dossiers/<reference>/documents", methods=["POST"])

@@ -43,6 +43,7 @@ POLICY: dict[str, Rule] = {
     "creditor.case": Rule(CREDITOR, scoped=True),
     "creditor.add_documents": Rule(CREDITOR, scoped=True),
     "creditor.document": Rule(CREDITOR, scoped=True),
+    "creditor.direct_payment": Rule(CREDITOR, scoped=True),
     "agent.queue": Rule(AGENCY),
     "agent.cases": Rule(AGENCY),
     "agent.case": Rule(AGENCY),
