@@ -11,6 +11,8 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 from stdnum.fr import tva as stdnum_tva
 
+from app.domain.i18n import N_
+
 
 class InvalidIdentifier(ValueError):
     pass
@@ -21,7 +23,7 @@ def normalise_siren(value: str) -> str:
         return stdnum_siren.validate(value)
     except ValidationError as exc:
         raise InvalidIdentifier(
-            "SIREN invalide : 9 chiffres attendus avec une clé de contrôle correcte."
+            N_("SIREN invalide : 9 chiffres attendus avec une clé de contrôle correcte.")
         ) from exc
 
 
@@ -30,7 +32,7 @@ def normalise_siret(value: str) -> str:
         return stdnum_siret.validate(value)
     except ValidationError as exc:
         raise InvalidIdentifier(
-            "SIRET invalide : 14 chiffres attendus avec une clé de contrôle correcte."
+            N_("SIRET invalide : 14 chiffres attendus avec une clé de contrôle correcte.")
         ) from exc
 
 
@@ -38,14 +40,14 @@ def normalise_vat_number(value: str) -> str:
     try:
         return "FR" + stdnum_tva.validate(value).removeprefix("FR")
     except ValidationError as exc:
-        raise InvalidIdentifier("Numéro de TVA intracommunautaire invalide.") from exc
+        raise InvalidIdentifier(N_("Numéro de TVA intracommunautaire invalide.")) from exc
 
 
 def normalise_iban(value: str) -> str:
     try:
         return IBAN(value).compact
     except SchwiftyException as exc:
-        raise InvalidIdentifier("IBAN invalide.") from exc
+        raise InvalidIdentifier(N_("IBAN invalide.")) from exc
 
 
 def normalise_phone(value: str, default_region: str = "FR") -> str:
@@ -53,9 +55,9 @@ def normalise_phone(value: str, default_region: str = "FR") -> str:
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidIdentifier("Numéro de téléphone invalide.") from exc
+        raise InvalidIdentifier(N_("Numéro de téléphone invalide.")) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidIdentifier("Numéro de téléphone invalide.")
+        raise InvalidIdentifier(N_("Numéro de téléphone invalide."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.i18n import N_
+
 
 @dataclass(frozen=True)
 class InvoiceInput:
@@ -19,25 +21,25 @@ def invoice_errors(invoice: InvoiceInput) -> dict[str, str]:
     """Field -> French message for each problem with one invoice row."""
     errors: dict[str, str] = {}
     if not invoice.number.strip():
-        errors["number"] = "Indiquez le numéro de la facture."
+        errors["number"] = N_("Indiquez le numéro de la facture.")
     if invoice.issue_date is None:
-        errors["issue_date"] = "Indiquez la date d'émission."
+        errors["issue_date"] = N_("Indiquez la date d'émission.")
     if invoice.due_date is None:
-        errors["due_date"] = "Indiquez la date d'échéance."
+        errors["due_date"] = N_("Indiquez la date d'échéance.")
     elif invoice.issue_date and invoice.due_date < invoice.issue_date:
-        errors["due_date"] = "L'échéance ne peut pas précéder la date d'émission."
+        errors["due_date"] = N_("L'échéance ne peut pas précéder la date d'émission.")
     if invoice.amount_cents is None:
-        errors["amount"] = "Indiquez le montant."
+        errors["amount"] = N_("Indiquez le montant.")
     elif invoice.amount_cents <= 0:
-        errors["amount"] = "Le montant doit être supérieur à zéro."
+        errors["amount"] = N_("Le montant doit être supérieur à zéro.")
     if invoice.paid_cents < 0:
-        errors["paid"] = "Le montant déjà payé ne peut pas être négatif."
+        errors["paid"] = N_("Le montant déjà payé ne peut pas être négatif.")
     elif not invoice.amount_cents or invoice.amount_cents <= 0:
         pass  # The amount itself is wrong: comparing the paid part with it would mislead.
     elif invoice.paid_cents > invoice.amount_cents:
-        errors["paid"] = "Le montant déjà payé dépasse le montant de la facture."
+        errors["paid"] = N_("Le montant déjà payé dépasse le montant de la facture.")
     elif invoice.paid_cents == invoice.amount_cents:
-        errors["paid"] = "Cette facture est entièrement payée : rien à recouvrer."
+        errors["paid"] = N_("Cette facture est entièrement payée : rien à recouvrer.")
     return errors
 
 

@@ -3,6 +3,8 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.domain.i18n import N_
+
 CENT = Decimal("0.01")
 # A trillion euros: far above any claim, and well inside Decimal's 28 digits of precision.
 MAX_AMOUNT = Decimal(10) ** 12
@@ -32,12 +34,12 @@ def to_cents(value: Decimal | str | int) -> int:
         cleaned = cleaned.replace(",", ".")
         # Plain digits only: "1e30", "NaN" or "Infinity" are numbers to Decimal, not amounts.
         if not _PLAIN_NUMBER.match(cleaned):
-            raise InvalidAmount("Montant invalide.")
+            raise InvalidAmount(N_("Montant invalide."))
         value = Decimal(cleaned)
     if not value.is_finite() or abs(value) >= MAX_AMOUNT:
-        raise InvalidAmount("Montant invalide.")
+        raise InvalidAmount(N_("Montant invalide."))
     if value != value.quantize(CENT):
-        raise InvalidAmount("Un montant a au plus deux décimales.")
+        raise InvalidAmount(N_("Un montant a au plus deux décimales."))
     return int((value * 100).to_integral_value())
 
 

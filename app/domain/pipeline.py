@@ -91,38 +91,38 @@ class Transition:
 
 def _needs_mandate(facts: CaseFacts, _move: MoveRequest) -> str | None:
     if not facts.creditor_has_mandate:
-        return "Aucun mandat écrit signé n'est enregistré pour ce créancier (art. R124-3 CPCE)."
+        return N_("Aucun mandat écrit signé n'est enregistré pour ce créancier (art. R124-3 CPCE).")
     return None
 
 
 def _needs_invoice(facts: CaseFacts, _move: MoveRequest) -> str | None:
     if facts.invoice_count < 1:
-        return "Le dossier ne contient aucune facture."
+        return N_("Le dossier ne contient aucune facture.")
     return None
 
 
 def _needs_judicial_approval(facts: CaseFacts, _move: MoveRequest) -> str | None:
     if not facts.judicial_approved:
-        return "Le créancier n'a pas donné son accord pour la phase judiciaire."
+        return N_("Le créancier n'a pas donné son accord pour la phase judiciaire.")
     return None
 
 
 def _needs_outcome(_facts: CaseFacts, move: MoveRequest) -> str | None:
     if move.outcome not in OUTCOMES:
-        return "Indiquez l'issue de la clôture."
+        return N_("Indiquez l'issue de la clôture.")
     return None
 
 
 def _needs_return_reason(_facts: CaseFacts, move: MoveRequest) -> str | None:
     if move.return_reason not in RETURN_REASONS:
-        return "Indiquez le motif du renvoi au créancier."
+        return N_("Indiquez le motif du renvoi au créancier.")
     return None
 
 
 def _creditor_may_only_withdraw(_facts: CaseFacts, move: MoveRequest) -> str | None:
     # A creditor closing its own file is withdrawing it; only the agency records other outcomes.
     if move.actor_role in roles.CREDITOR_ROLES and move.outcome != "withdrawn":
-        return "Un créancier ne peut clôturer un dossier qu'en le retirant."
+        return N_("Un créancier ne peut clôturer un dossier qu'en le retirant.")
     return None
 
 
@@ -169,7 +169,7 @@ def check_transition(facts: CaseFacts, move: MoveRequest) -> Transition:
     if move.target not in STAGES:
         raise TransitionRefused(f"Étape inconnue : {move.target}.")
     if facts.stage == move.target:
-        raise TransitionRefused("Le dossier est déjà à cette étape.")
+        raise TransitionRefused(N_("Le dossier est déjà à cette étape."))
     transition = TRANSITIONS.get((facts.stage, move.target))
     if transition is None:
         raise TransitionRefused(
@@ -177,9 +177,9 @@ def check_transition(facts: CaseFacts, move: MoveRequest) -> Transition:
             f"à « {STAGE_LABELS[move.target]} »."
         )
     if move.actor_role not in transition.roles:
-        raise TransitionRefused("Votre rôle ne permet pas ce changement d'étape.")
+        raise TransitionRefused(N_("Votre rôle ne permet pas ce changement d'étape."))
     if transition.needs_reason and not move.reason.strip():
-        raise TransitionRefused("Indiquez la raison de ce changement d'étape.")
+        raise TransitionRefused(N_("Indiquez la raison de ce changement d'étape."))
     for guard in transition.guards:
         refusal = guard(facts, move)
         if refusal:

@@ -9,6 +9,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.domain.i18n import N_
+
 WEEKLY = "weekly"
 MONTHLY = "monthly"
 FREQUENCIES = (WEEKLY, MONTHLY)
@@ -54,19 +56,19 @@ def build_schedule(
     """Equal installments after an optional down payment; the rounding remainder goes on the last,
     so the schedule always sums exactly to the total."""
     if total_cents <= 0:
-        raise InvalidPlan("Le montant de l'échéancier doit être positif.")
+        raise InvalidPlan(N_("Le montant de l'échéancier doit être positif."))
     if installments < 1:
-        raise InvalidPlan("Il faut au moins une échéance.")
+        raise InvalidPlan(N_("Il faut au moins une échéance."))
     if frequency not in FREQUENCIES:
-        raise InvalidPlan("Périodicité inconnue.")
+        raise InvalidPlan(N_("Périodicité inconnue."))
     if not 0 <= down_payment_cents < total_cents:
-        raise InvalidPlan("L'acompte doit être positif et inférieur au total.")
+        raise InvalidPlan(N_("L'acompte doit être positif et inférieur au total."))
     schedule = []
     if down_payment_cents:
         schedule.append(Installment(0, down_payment_on or first_due_on, down_payment_cents))
     rest = total_cents - down_payment_cents
     if rest < installments:
-        raise InvalidPlan("Trop d'échéances pour ce montant.")
+        raise InvalidPlan(N_("Trop d'échéances pour ce montant."))
     base = rest // installments
     for n in range(installments):
         due_on = (
@@ -87,7 +89,7 @@ def policy_breaches(schedule: list[Installment], policy: PlanPolicy) -> list[str
         reasons.append(f"Durée supérieure à {policy.max_months} mois.")
     smallest = min(i.amount_cents for i in schedule if i.number > 0)
     if smallest < policy.min_installment_cents:
-        reasons.append("Échéance inférieure au minimum fixé par le créancier.")
+        reasons.append(N_("Échéance inférieure au minimum fixé par le créancier."))
     return reasons
 
 

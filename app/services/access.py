@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.domain.i18n import N_
 from app.extensions import db
 from app.models import Case, Debtor, Document, Payment, TimelineEntry
 from app.services.errors import Forbidden, NotFound
@@ -34,7 +35,7 @@ def visible_debtors(user) -> sa.Select:
 def get_case(user, reference: str) -> Case:
     case = db.session.scalars(visible_cases(user).where(Case.reference == reference)).first()
     if case is None:
-        raise NotFound("Dossier introuvable.")
+        raise NotFound(N_("Dossier introuvable."))
     return case
 
 
@@ -46,14 +47,14 @@ def get_payment(user, payment_id: int) -> Payment:
     )
     payment = db.session.scalars(query).first()
     if payment is None:
-        raise NotFound("Paiement introuvable.")
+        raise NotFound(N_("Paiement introuvable."))
     return payment
 
 
 def get_debtor(user, debtor_id: int) -> Debtor:
     debtor = db.session.scalars(visible_debtors(user).where(Debtor.id == debtor_id)).first()
     if debtor is None:
-        raise NotFound("Débiteur introuvable.")
+        raise NotFound(N_("Débiteur introuvable."))
     return debtor
 
 
@@ -64,10 +65,10 @@ def get_document(user, document_id: int) -> Document:
             Case.creditor_id == user.organisation_id, Document.visible_to_creditor.is_(True)
         )
     elif not user.is_agency_staff:
-        raise NotFound("Document introuvable.")
+        raise NotFound(N_("Document introuvable."))
     document = db.session.scalars(query).first()
     if document is None:
-        raise NotFound("Document introuvable.")
+        raise NotFound(N_("Document introuvable."))
     return document
 
 
@@ -102,9 +103,9 @@ def timeline_for(user, case: Case) -> list[TimelineEntry]:
 
 def require_agency(user) -> None:
     if not user.is_agency_staff:
-        raise Forbidden("Réservé à l'agence.")
+        raise Forbidden(N_("Réservé à l'agence."))
 
 
 def require_manager(user) -> None:
     if not user.is_manager:
-        raise Forbidden("Réservé aux superviseurs.")
+        raise Forbidden(N_("Réservé aux superviseurs."))

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import identifiers, roles
+from app.domain.i18n import N_
 from app.extensions import db
 from app.integrations.mail import send_mail
 from app.models import Organisation, User
@@ -38,7 +39,7 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed({"email": ["Adresse e-mail invalide."]}) from exc
+        raise ValidationFailed({"email": [N_("Adresse e-mail invalide.")]}) from exc
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -76,9 +77,9 @@ def create_organisation(
             except identifiers.InvalidIdentifier as exc:
                 errors[field_name] = [str(exc)]
     if clean["siret"] and clean["siren"] and not clean["siret"].startswith(clean["siren"]):
-        errors["siret"] = ["Le SIRET ne correspond pas au SIREN."]
+        errors["siret"] = [N_("Le SIRET ne correspond pas au SIREN.")]
     if not legal_name.strip():
-        errors["legal_name"] = ["Indiquez la raison sociale."]
+        errors["legal_name"] = [N_("Indiquez la raison sociale.")]
     if errors:
         raise ValidationFailed(errors)
     org = Organisation(
@@ -117,11 +118,11 @@ def create_user(
     email = normalise_email(email)
     errors: dict[str, list[str]] = {}
     if role not in roles.ALL_ROLES:
-        errors["role"] = ["Rôle inconnu."]
+        errors["role"] = [N_("Rôle inconnu.")]
     elif roles.is_agency(role) != organisation.is_agency:
-        errors["role"] = ["Ce rôle ne correspond pas au type d'organisation."]
+        errors["role"] = [N_("Ce rôle ne correspond pas au type d'organisation.")]
     if find_user_by_email(email):
-        errors["email"] = ["Un compte existe déjà avec cette adresse."]
+        errors["email"] = [N_("Un compte existe déjà avec cette adresse.")]
     if password_errors(password):
         errors["password"] = password_errors(password)
     if errors:

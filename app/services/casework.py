@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.domain import identifiers, pipeline, roles
+from app.domain.i18n import N_
 from app.extensions import db
 from app.models import CallLog, Case, User
 from app.models.activity import CALL_DIRECTIONS, CALL_OUTCOMES
@@ -19,7 +20,7 @@ from app.services.errors import ValidationFailed
 def add_note(actor, case: Case, text: str, *, visible_to_creditor: bool = False):
     require_agency(actor)
     if not text.strip():
-        raise ValidationFailed({"text": ["La note est vide."]})
+        raise ValidationFailed({"text": [N_("La note est vide.")]})
     entry = add_timeline(case, actor, "note", text.strip(), visible_to_creditor=visible_to_creditor)
     db.session.flush()
     record_audit(
@@ -52,27 +53,29 @@ def log_call(
     require_agency(actor)
     errors: dict[str, list[str]] = {}
     if not case.is_open:
-        errors["outcome"] = ["Le dossier n'est plus ouvert : aucun appel ne peut y être ajouté."]
+        errors["outcome"] = [
+            N_("Le dossier n'est plus ouvert : aucun appel ne peut y être ajouté.")
+        ]
     if direction not in CALL_DIRECTIONS:
-        errors["direction"] = ["Choisissez le sens de l'appel."]
+        errors["direction"] = [N_("Choisissez le sens de l'appel.")]
     if outcome not in CALL_OUTCOMES:
-        errors["outcome"] = ["Choisissez le résultat de l'appel."]
+        errors["outcome"] = [N_("Choisissez le résultat de l'appel.")]
     number = ""
     try:
         number = identifiers.normalise_phone(phone_number, case.debtor.country or "FR")
     except identifiers.InvalidIdentifier as exc:
         errors["phone_number"] = [str(exc)]
     if duration_seconds < 0:
-        errors["duration"] = ["La durée ne peut pas être négative."]
+        errors["duration"] = [N_("La durée ne peut pas être négative.")]
     if follow_up_on is not None and follow_up_on < today:
-        errors["follow_up_on"] = ["La date de relance ne peut pas être dans le passé."]
+        errors["follow_up_on"] = [N_("La date de relance ne peut pas être dans le passé.")]
     if outcome == "promise_to_pay":
         if not promised_amount_cents or promised_amount_cents <= 0:
-            errors["promised_amount"] = ["Indiquez le montant promis."]
+            errors["promised_amount"] = [N_("Indiquez le montant promis.")]
         if promised_on is None:
-            errors["promised_on"] = ["Indiquez la date promise."]
+            errors["promised_on"] = [N_("Indiquez la date promise.")]
         elif promised_on < today:
-            errors["promised_on"] = ["La date promise ne peut pas être dans le passé."]
+            errors["promised_on"] = [N_("La date promise ne peut pas être dans le passé.")]
     if errors:
         raise ValidationFailed(errors)
     if outcome != "promise_to_pay":
@@ -149,7 +152,7 @@ def assign_case(actor, case: Case, agent_id: int | None) -> Case:
     if agent_id is not None:
         agent = db.session.get(User, agent_id)
         if agent is None or not agent.is_agency_staff or not agent.active:
-            raise ValidationFailed({"agent_id": ["Agent introuvable."]})
+            raise ValidationFailed({"agent_id": [N_("Agent introuvable.")]})
     if case.assigned_agent_id == agent_id:
         return case
     previous = case.assigned_agent_id
@@ -246,9 +249,9 @@ def set_hold(actor, case: Case, hold_reason: str | None, *, note: str = "") -> C
     """Put an open case on hold (or lift the hold with None)."""
     require_agency(actor)
     if hold_reason is not None and hold_reason not in pipeline.HOLD_REASONS:
-        raise ValidationFailed({"hold_reason": ["Motif de suspension inconnu."]})
+        raise ValidationFailed({"hold_reason": [N_("Motif de suspension inconnu.")]})
     if not case.is_open:
-        raise ValidationFailed({"hold_reason": ["Le dossier n'est plus ouvert."]})
+        raise ValidationFailed({"hold_reason": [N_("Le dossier n'est plus ouvert.")]})
     if case.hold_reason == hold_reason:
         return case
     previous = case.hold_reason
@@ -277,7 +280,7 @@ def record_judicial_approval(actor, case: Case, *, note: str) -> Case:
     """A supervisor records the creditor's written approval to go to court."""
     require_manager(actor)
     if not note.strip():
-        raise ValidationFailed({"note": ["Précisez comment le créancier a donné son accord."]})
+        raise ValidationFailed({"note": [N_("Précisez comment le créancier a donné son accord.")]})
     case.judicial_approved_at = utcnow()
     add_timeline(case, actor, "judicial_approved", note.strip(), visible_to_creditor=True)
     record_audit(
@@ -298,11 +301,11 @@ def set_formal_notice_received(actor, case: Case, received_on: date | None, *, t
     require_agency(actor)
     errors: dict[str, list[str]] = {}
     if not case.is_open:
-        errors["received_on"] = ["Le dossier n'est plus ouvert."]
+        errors["received_on"] = [N_("Le dossier n'est plus ouvert.")]
     elif received_on is None:
-        errors["received_on"] = ["Indiquez la date de réception de la mise en demeure."]
+        errors["received_on"] = [N_("Indiquez la date de réception de la mise en demeure.")]
     elif received_on > today:
-        errors["received_on"] = ["La date de réception ne peut pas être dans le futur."]
+        errors["received_on"] = [N_("La date de réception ne peut pas être dans le futur.")]
     if errors:
         raise ValidationFailed(errors)
     previous = case.formal_notice_received_on

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from app.domain import identifiers
+from app.domain.i18n import N_
 from app.domain.intake import InvoiceInput, case_reference, claim_cents, duplicate_numbers
 from app.domain.intake import invoice_errors as invoice_row_errors
 from app.extensions import db
@@ -56,18 +57,18 @@ def _debtor_errors(data: DebtorInput) -> tuple[dict[str, list[str]], str | None,
     siren = None
     phones: list[str] = []
     if data.kind not in DEBTOR_KINDS:
-        errors["debtor.kind"] = ["Choisissez entreprise ou particulier."]
+        errors["debtor.kind"] = [N_("Choisissez entreprise ou particulier.")]
     if not data.name.strip():
-        errors["debtor.name"] = ["Indiquez le nom du débiteur."]
+        errors["debtor.name"] = [N_("Indiquez le nom du débiteur.")]
     if data.siren.strip():
         try:
             siren = identifiers.normalise_siren(data.siren)
         except identifiers.InvalidIdentifier as exc:
             errors["debtor.siren"] = [str(exc)]
     elif data.kind == "company":
-        errors["debtor.siren"] = ["Indiquez le SIREN de l'entreprise."]
+        errors["debtor.siren"] = [N_("Indiquez le SIREN de l'entreprise.")]
     if not data.postal_code.strip() or not data.city.strip() or not data.address_line1.strip():
-        errors["debtor.address"] = ["Indiquez l'adresse postale complète."]
+        errors["debtor.address"] = [N_("Indiquez l'adresse postale complète.")]
     for raw in data.emails:
         if raw.strip():
             try:
@@ -123,7 +124,7 @@ def _check_uploads(uploads: list[UploadInput]) -> tuple[list, dict[str, list[str
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     for index, upload in enumerate(uploads):
         if upload.kind not in DOCUMENT_KINDS:
-            errors.setdefault(f"uploads.{index}", []).append("Type de document inconnu.")
+            errors.setdefault(f"uploads.{index}", []).append(N_("Type de document inconnu."))
             continue
         try:
             checked.append((upload, storage.check_upload(upload.filename, upload.data, max_bytes)))
@@ -173,7 +174,7 @@ def submit_case(
     else:
         creditor = db.session.get(Organisation, creditor_id) if creditor_id else None
         if creditor is None or creditor.kind != "creditor":
-            raise Forbidden("Indiquez le créancier du dossier.")
+            raise Forbidden(N_("Indiquez le créancier du dossier."))
 
     errors: dict[str, list[str]] = {}
     existing_debtor = None
@@ -186,15 +187,15 @@ def submit_case(
             )
         ).first()
         if existing_debtor is None:
-            errors["debtor_id"] = ["Débiteur introuvable."]
+            errors["debtor_id"] = [N_("Débiteur introuvable.")]
     elif debtor is not None:
         debtor_errors, siren, phones = _debtor_errors(debtor)
         errors.update(debtor_errors)
     else:
-        errors["debtor"] = ["Choisissez ou créez un débiteur."]
+        errors["debtor"] = [N_("Choisissez ou créez un débiteur.")]
 
     if not invoices:
-        errors["invoices"] = ["Ajoutez au moins une facture."]
+        errors["invoices"] = [N_("Ajoutez au moins une facture.")]
     for index, invoice in enumerate(invoices):
         for field_name, message in invoice_row_errors(invoice).items():
             errors.setdefault(f"invoices.{index}.{field_name}", []).append(message)
@@ -265,7 +266,7 @@ def add_documents(actor, case: Case, uploads: list[UploadInput]) -> list[Documen
     """Attach more supporting documents to a case the actor can see."""
     checked, errors = _check_uploads(uploads)
     if not uploads:
-        errors["uploads"] = ["Choisissez au moins un fichier."]
+        errors["uploads"] = [N_("Choisissez au moins un fichier.")]
     if errors:
         raise ValidationFailed(errors)
     stored_keys: list[str] = []

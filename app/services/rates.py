@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import interest
+from app.domain.i18n import N_
 from app.domain.rate_tables import seed_rows
 from app.extensions import db
 from app.models import InterestRate
@@ -115,9 +116,11 @@ def parse_semester(text: str) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise ValueError("Semestre invalide : écrivez par exemple 2026-S2 ou 2026-07-01.") from None
+        raise ValueError(
+            N_("Semestre invalide : écrivez par exemple 2026-S2 ou 2026-07-01.")
+        ) from None
     if day != interest.semester_start(day):
-        raise ValueError("Un semestre commence le 1er janvier ou le 1er juillet.")
+        raise ValueError(N_("Un semestre commence le 1er janvier ou le 1er juillet."))
     return day
 
 
@@ -126,10 +129,10 @@ def parse_percent(text: str) -> int:
     cleaned = (text or "").strip().rstrip("%").strip().replace(",", ".")
     # Plain digits only: "1e400" or "NaN" are numbers to Decimal, not rates to a person.
     if not _PERCENT.match(cleaned):
-        raise ValueError("Taux invalide : écrivez un pourcentage, par exemple 2,15.")
+        raise ValueError(N_("Taux invalide : écrivez un pourcentage, par exemple 2,15."))
     value = Decimal(cleaned)
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError("Un taux a au plus deux décimales.")
+        raise ValueError(N_("Un taux a au plus deux décimales."))
     return int((value * 100).to_integral_value())
 
 
@@ -141,20 +144,22 @@ def add_rate(
         require_manager(actor)
     errors: dict[str, list[str]] = {}
     if kind not in interest.RATE_KINDS:
-        errors["kind"] = ["Choisissez le type de taux."]
+        errors["kind"] = [N_("Choisissez le type de taux.")]
     if semester_start is None:
-        errors["semester"] = ["Choisissez le semestre."]
+        errors["semester"] = [N_("Choisissez le semestre.")]
     elif semester_start != interest.semester_start(semester_start):
-        errors["semester"] = ["Un semestre commence le 1er janvier ou le 1er juillet."]
+        errors["semester"] = [N_("Un semestre commence le 1er janvier ou le 1er juillet.")]
     if rate_bp is None:
-        errors["rate"] = ["Indiquez le taux."]
+        errors["rate"] = [N_("Indiquez le taux.")]
     elif rate_bp < 0:
-        errors["rate"] = ["Un taux ne peut pas être négatif."]
+        errors["rate"] = [N_("Un taux ne peut pas être négatif.")]
     elif rate_bp > MAX_RATE_BP:
-        errors["rate"] = ["Un taux au-delà de 100 % est certainement une erreur de saisie."]
+        errors["rate"] = [
+            N_("Un taux supérieur à 100 pour cent est certainement une erreur de saisie.")
+        ]
     source = (source or "").strip() or DEFAULT_SOURCES.get(kind, "")
     if len(source) > 200:
-        errors["source"] = ["La source est trop longue (200 caractères au plus)."]
+        errors["source"] = [N_("La source est trop longue (200 caractères au plus).")]
     if not errors and _exists(kind, semester_start):
         errors["semester"] = [_duplicate_message(kind, semester_start)]
     if errors:

@@ -171,3 +171,18 @@ def test_the_creditor_sees_the_payment_but_cannot_reverse_it(people, login, clie
     assert "principal 423,25 €" in page
     assert "Paiement reçu : 500,00 €" in page  # told of every payment (R124-5)
     assert 'data-testid="reverse-link"' not in page
+
+
+def test_a_refusal_from_the_service_is_shown_in_english_to_an_english_user(
+    people, login, client, case
+):
+    login(people.agent)
+    client.post("/langue/en")
+
+    response = client.post(
+        f"/agence/dossiers/{case.reference}/paiements",
+        data=payment_form(received_on="2026-11-24"),
+    )
+
+    assert response.status_code == 422
+    assert "The date received cannot be in the future." in text(response)
