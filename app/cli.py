@@ -1,4 +1,4 @@
-"""Flask commands: create-user, seed-demo, worker, rates list/add, ledger verify."""
+"""Flask commands: create-user, seed-demo, worker, rates list/add, ledger verify, remittances."""
 
 from __future__ import annotations
 
@@ -168,3 +168,30 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Comptabilité équilibrée : {count} transactions vérifiées.")
 
     app.cli.add_command(ledger_group)
+
+    remittances_group = AppGroup("remittances", help="Reversements aux créanciers (R124-6).")
+
+    @remittances_group.command("run")
+    @click.option("--creditor", "creditor_id", type=int, help="Un seul créancier (son id).")
+    def remittances_run_command(creditor_id):
+        """Issue a statement and transfer for every creditor with something new (safe to rerun)."""
+        from app.extensions import db
+        from app.models import Organisation
+        from app.services import remittance
+        from app.web import today
+
+        if creditor_id is not None:
+            creditor = db.session.get(Organisation, creditor_id)
+            if creditor is None or creditor.kind != "creditor":
+                raise click.ClickException(f"Aucun créancier n° {creditor_id}.")
+            issued = [r for r in [remittance.run_remittance(None, creditor, today=today())] if r]
+        else:
+            issued = remittance.run_all(None, today=today())
+        for item in issued:
+            click.echo(
+                f"{item.reference}  {item.creditor.legal_name}  "
+                f"{item.amount_cents // 100}.{item.amount_cents % 100:02d} EUR"
+            )
+        click.echo(f"{len(issued)} relevé(s) émis.")
+
+    app.cli.add_command(remittances_group)

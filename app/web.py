@@ -108,6 +108,21 @@ def send_document(document):
     return response
 
 
+def csv_download(text: str, filename: str):
+    """A CSV file the browser saves (never shown inline)."""
+    from flask import Response
+
+    return Response(
+        text.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 def uploads_from(files: list[FileStorage], kinds: list[str]) -> list[UploadInput]:
     """Turn the request's files (and the kind chosen for each) into service inputs."""
     uploads = []

@@ -258,6 +258,18 @@ class ReversalForm(FlaskForm):
         )
 
 
+class RemittanceRunForm(FlaskForm):
+    """A button: the CSRF token is the whole form (the amount comes from the books)."""
+
+
+class RemittanceFilterForm(_GetForm):
+    creditor = SelectField(_l("Créancier"), coerce=int_or_none, validate_choice=False)
+
+    def __init__(self, *args, creditors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creditor.choices = _creditor_choices(creditors)
+
+
 class PercentField(StringField):
     """A rate typed as "2,15" (percent): `data` holds basis points (None when blank)."""
 

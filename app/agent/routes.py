@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import uuid4
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import formatting, web
+from app import exports, formatting, web
 from app.agent import forms
 from app.domain import identifiers, interest, pipeline, roles
-from app.services import access, casework, payments, rates, worklist
+from app.extensions import db
+from app.models import Organisation
+from app.services import access, casework, payments, rates, remittance, worklist
 from app.services.errors import Forbidden, ValidationFailed
 from app.web import agency_required, or_404, role_required
 
@@ -407,6 +418,83 @@ def reverse_payment(payment_id: int):
             return _back(payment.case)
     status = 422 if request.method == "POST" else 200
     return render_template("agent/reverse_payment.html", payment=payment, form=form), status
+
+
+# --- Remittances and statements -------------------------------------------------------------
+
+
+@bp.route("/reversements")
+@agency_required
+def remittances():
+    today = web.today()
+    creditors = worklist.creditor_organisations(current_user)
+    form = forms.RemittanceFilterForm(formdata=request.args, creditors=creditors)
+    page = db.paginate(
+        remittance.remittances_query(current_user, form.creditor.data),
+        page=_page_number(),
+        per_page=current_app.config["CASES_PER_PAGE"],
+        error_out=False,
+    )
+    pending = [remittance.pending_statement(c) for c in remittance.creditors_with_movements()]
+    return render_template(
+        "agent/remittances.html",
+        form=form,
+        page=page,
+        pending=pending,
+        overdue={o.creditor.id: o for o in remittance.overdue_funds(today)},
+        run_form=forms.RemittanceRunForm(),
+    )
+
+
+@bp.route("/reversements/<int:creditor_id>", methods=["POST"])
+@manager_required
+def run_remittance(creditor_id: int):
+    creditor = db.session.get(Organisation, creditor_id)
+    if creditor is None or creditor.kind != "creditor":
+        abort(404)
+    form = forms.RemittanceRunForm()
+    if not form.validate():
+        abort(400)
+    try:
+        issued = remittance.run_remittance(current_user, creditor, today=web.today())
+    except ValidationFailed as exc:
+        for message in web.apply_errors(None, exc):
+            flash(message, "danger")
+        return redirect(url_for("agent.remittances"))
+    if issued is None:
+        flash(_("Rien de nouveau à reverser pour %(name)s.", name=creditor.legal_name), "info")
+        return redirect(url_for("agent.remittances"))
+    flash(
+        _(
+            "Relevé %(reference)s émis : %(amount)s à virer à %(name)s.",
+            reference=issued.reference,
+            amount=formatting.money(issued.amount_cents, issued.currency),
+            name=creditor.legal_name,
+        ),
+        "success",
+    )
+    return redirect(url_for("agent.statement", remittance_id=issued.id))
+
+
+@bp.route("/releves/<int:remittance_id>")
+@agency_required
+def statement(remittance_id: int):
+    issued = or_404(remittance.get_remittance, current_user, remittance_id)
+    return render_template(
+        "statement.html",
+        statement=remittance.statement_of(issued),
+        back_url=url_for("agent.remittances"),
+        csv_url=url_for("agent.statement_csv", remittance_id=issued.id),
+    )
+
+
+@bp.route("/releves/<int:remittance_id>.csv")
+@agency_required
+def statement_csv(remittance_id: int):
+    issued = or_404(remittance.get_remittance, current_user, remittance_id)
+    return web.csv_download(
+        exports.statement_csv(remittance.statement_of(issued)), f"{issued.reference}.csv"
+    )
 
 
 # --- The rate table ---------------------------------------------------------------------------

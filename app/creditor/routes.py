@@ -9,10 +9,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app import formatting
+from app import exports, formatting, web
 from app.creditor.forms import AddDocumentsForm, CaseSearchForm, DirectPaymentForm, NewCaseForm
 from app.extensions import db
-from app.services import access, intake, payments, reporting
+from app.services import access, intake, payments, remittance, reporting
 from app.services.errors import ValidationFailed
 from app.web import (
     apply_errors,
@@ -33,6 +33,7 @@ def home():
     return render_template(
         "creditor/home.html",
         summary=reporting.creditor_summary(current_user),
+        money=remittance.money_figures(current_user.organisation_id),
         recent=reporting.recent_activity(current_user, limit=10),
     )
 
@@ -199,3 +200,40 @@ def add_documents(reference: str):
 @creditor_required
 def document(document_id: int):
     return send_document(or_404(access.get_document, current_user, document_id))
+
+
+@bp.route("/releves")
+@creditor_required
+def statements():
+    page = db.paginate(
+        remittance.remittances_query(current_user),
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        per_page=current_app.config["CASES_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "creditor/statements.html",
+        page=page,
+        pending=remittance.pending_statement(current_user.organisation),
+    )
+
+
+@bp.route("/releves/<int:remittance_id>")
+@creditor_required
+def statement(remittance_id: int):
+    issued = or_404(remittance.get_remittance, current_user, remittance_id)
+    return render_template(
+        "statement.html",
+        statement=remittance.statement_of(issued),
+        back_url=url_for("creditor.statements"),
+        csv_url=url_for("creditor.statement_csv", remittance_id=issued.id),
+    )
+
+
+@bp.route("/releves/<int:remittance_id>.csv")
+@creditor_required
+def statement_csv(remittance_id: int):
+    issued = or_404(remittance.get_remittance, current_user, remittance_id)
+    return web.csv_download(
+        exports.statement_csv(remittance.statement_of(issued)), f"{issued.reference}.csv"
+    )

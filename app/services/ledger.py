@@ -70,9 +70,10 @@ def reverse(row: LedgerTransaction, *, actor=None) -> LedgerTransaction:
         creditor_id=row.creditor_id,
         case_id=row.case_id,
         payment_id=row.payment_id,
-        remittance_id=row.remittance_id,
         actor=actor,
     )
+    # Not copied: remittance_id is the statement that reports a movement, and the reversal is a
+    # new movement for the next statement.
     reversal.reverses_id = row.id
     db.session.flush()
     return reversal

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.services import intake, payments
+from app.services import intake, payments, remittance
 from tests import factories
 
 # audience: who may use the route.
@@ -60,6 +60,13 @@ POLICY: dict[str, Rule] = {
     "agent.rates": Rule(AGENCY),
     "agent.add_rate": Rule(MANAGER),
     "agent.record_payment": Rule(AGENCY),
+    "agent.remittances": Rule(AGENCY),
+    "agent.run_remittance": Rule(MANAGER),
+    "agent.statement": Rule(AGENCY),
+    "agent.statement_csv": Rule(AGENCY),
+    "creditor.statements": Rule(CREDITOR),
+    "creditor.statement": Rule(CREDITOR, scoped=True),
+    "creditor.statement_csv": Rule(CREDITOR, scoped=True),
     "agent.reverse_payment": Rule(AGENCY),
 }
 
@@ -123,7 +130,10 @@ def world(people, today):
         method="transfer",
         today=today,
     )
+    issued = remittance.run_remittance(people.supervisor, people.creditor, today=today)
     return {
+        "remittance_id": issued.id,
+        "creditor_id": people.other_creditor.id,
         "payment_id": payment.id,
         "reference": case.reference,
         "document_id": case.documents[0].id,

@@ -1,0 +1,105 @@
+"""Statements on screen and in a spreadsheet: the agency issues them, the creditor reads its own."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pytest
+
+from app import web
+from app.services import casework, payments
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch, today):
+    monkeypatch.setattr(web, "today", lambda: today)
+
+
+def text(response) -> str:
+    page = html.unescape(response.get_data(as_text=True))
+    return page.replace("\u202f", " ").replace("\xa0", " ")
+
+
+@pytest.fixture
+def collected(people, today, rates_to_date):
+    """500.00 on 2026-10-01 and 300.00 on 2026-11-10, collected at 12 %."""
+    case = factories.make_case(
+        people.creditor_user,
+        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
+        today=today,
+    )
+    casework.accept_case(people.agent, case, today=today)
+    for amount, day in ((50_000, date(2026, 10, 1)), (30_000, date(2026, 11, 10))):
+        payments.record_payment(
+            people.agent, case, amount_cents=amount, received_on=day, method="transfer", today=today
+        )
+    return case
+
+
+def test_a_supervisor_issues_a_statement_and_lands_on_it(people, login, client, collected):
+    login(people.supervisor)
+    page = text(client.get("/agence/reversements"))
+    assert "Boulangerie Dupont SAS" in page and "684,80 €" in page
+    assert "R124-6 : délai dépassé" in page  # the 500.00 has waited more than a month
+
+    response = client.post(f"/agence/reversements/{people.creditor.id}", follow_redirects=True)
+
+    page = text(response)
+    assert "à virer à Boulangerie Dupont SAS" in page
+    assert page.count('data-testid="statement-line"') == 2
+    assert "684,80 €" in page
+    after = text(client.get("/agence/reversements"))
+    assert 'data-testid="nothing-pending"' in after
+    assert "R124-6" not in after
+
+
+def test_an_agent_sees_what_is_due_but_cannot_issue_it(people, login, client, collected):
+    login(people.agent)
+
+    page = text(client.get("/agence/reversements"))
+
+    assert "684,80 €" in page
+    assert "Émettre le relevé" not in page
+    assert "Un superviseur émet les relevés et les virements." in page
+
+
+def test_the_creditor_reads_its_statement_and_downloads_it_for_a_spreadsheet(
+    people, login, client, collected
+):
+    login(people.supervisor)
+    client.post(f"/agence/reversements/{people.creditor.id}")
+    client.post("/deconnexion")
+    login(people.creditor_user)
+
+    listing = text(client.get("/creancier/releves"))
+    assert 'data-testid="remittance-row"' in listing
+    statement_id = int(listing.split("/creancier/releves/")[1].split('"')[0])
+    page = text(client.get(f"/creancier/releves/{statement_id}"))
+    assert "684,80 €" in page and collected.reference in page
+
+    download = client.get(f"/creancier/releves/{statement_id}.csv")
+
+    assert download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    body = download.get_data().decode("utf-8")
+    assert body.startswith("\ufeffDate;Dossier;Débiteur;")
+    row = ";".join(
+        ["01/10/2026", collected.reference, "Client Mauvais Payeur SARL", "Virement", "agence"]
+        + ["500,00", "-60,00", "-12,00", "0,00", "428,00"]
+    )
+    assert row in body
+    assert body.rstrip().endswith("Total à reverser;;;;;;;684,80")
+
+
+def test_the_creditor_home_shows_collected_commission_and_what_is_to_remit(
+    people, login, client, collected
+):
+    login(people.creditor_user)
+
+    page = text(client.get("/creancier/"))
+
+    assert "800,00 €" in page  # collected by the agency
+    assert "115,20 €" in page  # 96.00 commission + 19.20 VAT
+    assert "684,80 €" in page  # to remit
