@@ -34,10 +34,11 @@ from app.models import (
     LedgerTransaction,
     Organisation,
     Payment,
+    Remittance,
     TimelineEntry,
     User,
 )
-from app.services import accounts, casework, intake, payments, rates
+from app.services import accounts, casework, intake, payments, rates, remittance
 
 DEMO_PASSWORD = "recouvra-demo-2026"  # noqa: S105 - printed to every newcomer on purpose
 SEED = 2026
@@ -606,6 +607,7 @@ _STAMPED = (
     (AuditEvent, ("occurred_at",)),
     (Payment, ("recorded_at",)),
     (LedgerTransaction, ("created_at",)),
+    (Remittance, ("created_at",)),
 )
 
 
@@ -732,7 +734,15 @@ class _Seeder:
         runs = [self.submit(plan) for plan in plans]
         for run in runs:
             getattr(self, f"play_{run.plan.scenario}")(run)
+        self.remit_first_creditor()
         db.session.commit()
+
+    def remit_first_creditor(self) -> None:
+        """One creditor has had its statement; the others' money waits, as mid-month."""
+        creditors = remittance.creditors_with_movements()
+        if creditors:
+            with self.clock(datetime.combine(self.last_day, time(18), tzinfo=UTC)):
+                remittance.run_remittance(self.supervisor, creditors[0], today=self.last_day)
 
     def create_people(self) -> None:
         founded = self.today - timedelta(days=1500)

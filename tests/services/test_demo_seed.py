@@ -28,6 +28,7 @@ from app.models import (
     Invoice,
     Organisation,
     Payment,
+    Remittance,
     TimelineEntry,
     User,
 )
@@ -154,6 +155,8 @@ def test_the_demo_seed_builds_the_agency_three_creditors_and_cases_at_every_stag
     assert demo_payments and sum(p.is_reversed for p in demo_payments) == 1
     assert {p.method for p in demo_payments} >= {"transfer", "cheque"}
     assert ledger.verify() == []
+    (statement,) = _all(Remittance)
+    assert statement.amount_cents > 0
 
     before = _counts()
     assert seed_demo(today) is False
