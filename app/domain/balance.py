@@ -6,8 +6,9 @@ due (oldest due date first, pro rata at equal dates), then those not yet due; in
 costs and the 40 EUR indemnity first, then interest accrued to the payment date, then principal.
 What is left over is a credit to refund, never absorbed.
 
-Interest is kept exact between events and rounded half-up to the cent for an invoice when a
-payment reaches it and at the as-of date.
+Interest is kept exact between events and rounded half-up to the cent, for every invoice, at
+each payment date and at the as-of date (so an invoice a payment does not reach is rounded then
+too: rounding at each event keeps what is shown on a payment's date what is owed on it).
 """
 
 from __future__ import annotations
@@ -261,6 +262,12 @@ def _allocate(payment: ClaimPayment, running: list[_Running], allocations) -> in
     return amount
 
 
+def _in_recorded_order(key: Hashable) -> tuple:
+    """Same-day payments in the order they were recorded: database ids compare as numbers
+    (10 after 9), anything else by its text."""
+    return (0, key, "") if isinstance(key, int) else (1, 0, str(key))
+
+
 def compute_balance(
     invoices: Iterable[ClaimInvoice],
     payments: Iterable[ClaimPayment],
@@ -273,7 +280,8 @@ def compute_balance(
     allocations: list[Allocation] = []
     credit = 0
     ordered = sorted(
-        (p for p in payments if p.received_on <= as_of), key=lambda p: (p.received_on, str(p.key))
+        (p for p in payments if p.received_on <= as_of),
+        key=lambda p: (p.received_on, _in_recorded_order(p.key)),
     )
     for payment in ordered:
         credit += _allocate(payment, running, allocations)

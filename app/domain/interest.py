@@ -8,7 +8,7 @@ without rounding, and it is rounded half-up to the cent only where the caller sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 ECB = "ecb"  # ECB main refinancing rate on the semester's first day (B2B: + 10 points)
@@ -61,6 +61,8 @@ class RateBook:
     """Published rates: {(kind, semester start): basis points}."""
 
     rates: dict[tuple[str, date], int]
+    # Per InterestTerms, the cumulative rate table built on first use (see _cumulative).
+    _tables: dict = field(default_factory=dict, compare=False, repr=False)
 
     def rate(self, kind: str, day: date) -> int:
         start = semester_start(day)
@@ -107,12 +109,49 @@ def segments(terms: InterestTerms, book: RateBook, first_day: date, last_day: da
         day = end + timedelta(days=1)
 
 
+def _cumulative(terms: InterestTerms, book: RateBook) -> dict[date, tuple[int, int, int]]:
+    """For each semester of the book: (rate x days summed from the book's first semester to the
+    semester's first day, the semester's rate, the run of consecutive known semesters it is in).
+
+    Interest over any period inside one run is then two lookups and a difference, instead of a
+    walk over its semesters: the balance of a case asks this several times per invoice.
+    """
+    table = book._tables.get(terms)
+    if table is not None:
+        return table
+    table = {}
+    if book.rates:
+        starts = sorted({start for _kind, start in book.rates})
+        day, last = starts[0], starts[-1]
+        prefix = run = 0
+        while day <= last:
+            following = next_semester_start(day)
+            try:
+                rate = terms.rate_bp(book, day)
+            except MissingRate:
+                run += 1  # a gap: periods across it take the slow path, which names it
+            else:
+                table[day] = (prefix, rate, run)
+                prefix += rate * (following - day).days
+            day = following
+    book._tables[terms] = table
+    return table
+
+
 def interest_numerator(
     principal_cents: int, terms: InterestTerms, book: RateBook, first_day: date, last_day: date
 ) -> int:
     """Exact interest on a constant principal over the days, as a numerator over DENOMINATOR."""
     if principal_cents <= 0 or last_day < first_day:
         return 0
+    table = _cumulative(terms, book)
+    first_start, last_start = semester_start(first_day), semester_start(last_day)
+    first, last = table.get(first_start), table.get(last_start)
+    if first is not None and last is not None and first[2] == last[2]:
+        before_first = first[0] + first[1] * (first_day - first_start).days
+        through_last = last[0] + last[1] * ((last_day - last_start).days + 1)
+        return principal_cents * (through_last - before_first)
+    # A semester without a rate is in the period: the segment walk raises MissingRate for it.
     return sum(
         principal_cents * s.rate_bp * s.days for s in segments(terms, book, first_day, last_day)
     )

@@ -161,3 +161,16 @@ def test_an_invoice_paid_in_full_by_its_due_date_owes_no_indemnity_but_a_partial
     balance = compute_balance([paid, partly], payments, B2B, BOOK, date(2024, 7, 31))
     indemnities = {line.key: line.indemnity_cents for line in balance.invoices}
     assert indemnities == {"PAID": 0, "PART": 4_000}
+
+
+def test_same_day_payments_are_applied_in_the_order_they_were_recorded():
+    """Payment 10 was recorded after payment 9: it takes what 9 left, not the other way round."""
+    older = ClaimInvoice("A", "F-A", date(2024, 1, 31), 10_000)
+    newer = ClaimInvoice("B", "F-B", date(2024, 2, 29), 10_000)
+    day = date(2024, 1, 31)  # only A is due that day, so order decides who pays A
+    payments = [ClaimPayment(10, day, 10_000), ClaimPayment(9, day, 10_000)]
+
+    balance = compute_balance([older, newer], payments, B2B, BOOK, day)
+
+    paid_a = {a.payment_key for a in balance.allocations if a.invoice_key == "A"}
+    assert paid_a == {9}

@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain import interest
 from app.domain.interest import InterestTerms, MissingRate, RateBook, Segment
@@ -78,3 +80,44 @@ def test_no_interest_for_an_empty_period_or_a_settled_principal():
 def test_a_leap_year_still_counts_days_over_365():
     """2024 S1 has 182 days: 1,000.00 x 14.50 % x 182 / 365 = 72.30."""
     assert interest_cents(100_000, B2B, date(2024, 1, 1), date(2024, 6, 30)) == 7_230
+
+
+def _walked(principal, terms, book, first, last):
+    """The definition: a walk over the period's semester segments."""
+    return sum(principal * s.rate_bp * s.days for s in interest.segments(terms, book, first, last))
+
+
+TERMS = st.sampled_from(
+    [
+        InterestTerms(business_debtor=True),
+        InterestTerms(business_debtor=True, contractual_rate_bp=1500),
+        InterestTerms(business_debtor=False),
+        InterestTerms(business_debtor=False, creditor_is_individual=True),
+    ]
+)
+DAYS = st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 6, 30))
+
+
+@settings(max_examples=300, deadline=None)
+@given(terms=TERMS, first=DAYS, last=DAYS, principal=st.integers(1, 10**9))
+def test_the_cumulative_table_gives_exactly_the_segment_walk(terms, first, last, principal):
+    first, last = min(first, last), max(first, last)
+    book = RateBook(dict(BOOK.rates))
+
+    assert interest.interest_numerator(principal, terms, book, first, last) == _walked(
+        principal, terms, book, first, last
+    )
+
+
+def test_a_gap_in_the_middle_of_a_period_is_named_even_with_the_table():
+    gappy = {key: bp for key, bp in BOOK.rates.items() if key[1] != date(2024, 7, 1)}
+    book = RateBook(gappy)
+    terms = InterestTerms(business_debtor=True)
+    # Inside the semesters on either side of the gap, the table still answers.
+    assert interest.interest_numerator(100, terms, book, date(2024, 2, 1), date(2024, 3, 1)) > 0
+
+    with pytest.raises(MissingRate) as missing:
+        interest.interest_numerator(100, terms, book, date(2024, 3, 1), date(2025, 3, 1))
+
+    assert missing.value.semester_start == date(2024, 7, 1)
+    assert "2024 S2" in str(missing.value)
