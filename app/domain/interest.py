@@ -61,8 +61,10 @@ class RateBook:
     """Published rates: {(kind, semester start): basis points}."""
 
     rates: dict[tuple[str, date], int]
-    # Per InterestTerms, the cumulative rate table built on first use (see _cumulative).
-    _tables: dict = field(default_factory=dict, compare=False, repr=False)
+    # Per InterestTerms, the cumulative rate table built on first use (see _cumulative). Not an
+    # __init__ argument, so dataclasses.replace(book, rates=...) starts with an empty cache
+    # instead of sharing one built from the old rates.
+    _tables: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def rate(self, kind: str, day: date) -> int:
         start = semester_start(day)

@@ -1,5 +1,6 @@
 """Late-payment interest with the numbers of LAW.md, computed by hand in each docstring."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -121,3 +122,46 @@ def test_a_gap_in_the_middle_of_a_period_is_named_even_with_the_table():
 
     assert missing.value.semester_start == date(2024, 7, 1)
     assert "2024 S2" in str(missing.value)
+
+
+SEMESTERS = sorted({start for _kind, start in BOOK.rates})
+
+
+def _named_or_numerator(principal, terms, book, first, last, compute):
+    """What a computation gives: its numerator, or the semester its MissingRate names."""
+    try:
+        return compute(principal, terms, book, first, last)
+    except MissingRate as missing:
+        return ("missing", missing.kind, missing.semester_start, str(missing))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    terms=TERMS,
+    gaps=st.sets(st.sampled_from(SEMESTERS), max_size=3),
+    first=st.dates(min_value=date(2018, 7, 1), max_value=date(2027, 6, 30)),
+    last=st.dates(min_value=date(2018, 7, 1), max_value=date(2027, 6, 30)),
+    principal=st.integers(1, 10**9),
+)
+def test_with_missing_semesters_the_table_and_the_walk_agree_or_name_the_same_one(
+    terms, gaps, first, last, principal
+):
+    """Semesters removed at random, and periods reaching outside the book: the fast path gives
+    the walk's numerator, or raises the walk's MissingRate for the same semester."""
+    first, last = min(first, last), max(first, last)
+    book = RateBook({key: bp for key, bp in BOOK.rates.items() if key[1] not in gaps})
+
+    fast = _named_or_numerator(principal, terms, book, first, last, interest.interest_numerator)
+    slow = _named_or_numerator(principal, terms, book, first, last, _walked)
+
+    assert fast == slow
+
+
+def test_a_book_copied_with_other_rates_does_not_reuse_the_cached_table():
+    terms, first, last = B2B, date(2024, 1, 1), date(2024, 3, 1)
+    interest.interest_numerator(100, terms, BOOK, first, last)  # builds BOOK's table
+    doubled = replace(BOOK, rates={key: 2 * bp for key, bp in BOOK.rates.items()})
+
+    assert interest.interest_numerator(100, terms, doubled, first, last) == _walked(
+        100, terms, doubled, first, last
+    )
