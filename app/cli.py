@@ -1,4 +1,4 @@
-"""Flask commands: create-user, seed-demo, worker, rates list/add, ledger verify, remittances."""
+"""Flask commands: create-user, seed-demo, worker, rates, ledger verify, remittances, plans."""
 
 from __future__ import annotations
 
@@ -195,3 +195,19 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{len(issued)} relevé(s) émis.")
 
     app.cli.add_command(remittances_group)
+
+    plans_group = AppGroup("plans", help="Promesses de paiement et échéanciers.")
+
+    @plans_group.command("review")
+    @click.option(
+        "--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date de revue (défaut : jour)."
+    )
+    def plans_review_command(on):
+        """Mark promises kept or broken and plans breached or completed (safe to rerun)."""
+        from app.services import plans
+        from app.web import today
+
+        count = plans.review_all(on.date() if on else today())
+        click.echo(f"{count} dossier(s) revu(s).")
+
+    app.cli.add_command(plans_group)

@@ -34,11 +34,14 @@ from app.models import (
     LedgerTransaction,
     Organisation,
     Payment,
+    PaymentPlan,
+    Promise,
     Remittance,
     TimelineEntry,
     User,
 )
-from app.services import accounts, casework, intake, payments, rates, remittance
+from app.services import accounts, casework, intake, payments, plans, rates, remittance
+from app.services.errors import ValidationFailed
 
 DEMO_PASSWORD = "recouvra-demo-2026"  # noqa: S105 - printed to every newcomer on purpose
 SEED = 2026
@@ -608,6 +611,8 @@ _STAMPED = (
     (Payment, ("recorded_at",)),
     (LedgerTransaction, ("created_at",)),
     (Remittance, ("created_at",)),
+    (PaymentPlan, ("proposed_at",)),
+    (Promise, ("recorded_at",)),
 )
 
 
@@ -1237,14 +1242,41 @@ class _Seeder:
             f"Accepte un échéancier en {months} mensualités, formulaire envoyé par e-mail.",
         )
         self.advance(run, 3, 8)
-        self.hold(
-            run,
-            "payment_plan",
-            f"Échéancier signé : {months} mensualités de "
-            f"{_eur(run.case.claim_cents // months)}, première le "
-            f"{_fr(run.day + timedelta(days=10))}.",
-        )
+        if not self.grant_plan(run, months):
+            self.hold(
+                run,
+                "payment_plan",
+                f"Échéancier signé : {months} mensualités de "
+                f"{_eur(run.case.claim_cents // months)}, première le "
+                f"{_fr(run.day + timedelta(days=10))}.",
+            )
         self.keep_current(run, "plan")
+
+    def grant_plan(self, run: Run, months: int) -> bool:
+        """A real plan on the balance of the day, with the installments paid so far; False when
+        the balance cannot be computed yet (a semester's rate is not in the table)."""
+        db.session.commit()  # the stamps rewritten so far: the refusal below rolls back
+        with self.clock(self.moment(run, run.day), run.case):
+            try:
+                plan = plans.propose_plan(
+                    run.plan.agent,
+                    run.case,
+                    down_payment_cents=0,
+                    installment_count=months,
+                    frequency="monthly",
+                    first_due_on=run.day + timedelta(days=10),
+                    today=run.day,
+                )
+            except ValidationFailed:
+                db.session.rollback()
+                return False
+        # Paid on time so far; the last installment is always still to come.
+        for installment in plan.installments[:-1]:
+            if installment.due_on > self.last_day:
+                break
+            run.day = installment.due_on
+            self.pay(run, installment.amount_cents, reference=f"Échéance {installment.sequence}")
+        return True
 
     def play_amicable_dispute(self, run: Run) -> None:
         self.advance(run, 1, 4)

@@ -18,6 +18,7 @@ from app.domain import interest, pipeline, roles
 from app.domain.i18n import N_
 from app.domain.money import cents_to_decimal
 from app.models.money import PAYMENT_METHOD_LABELS, REVERSAL_REASON_LABELS
+from app.models.plan import FREQUENCY_LABELS, PLAN_STATUS_LABELS, PROMISE_STATUS_LABELS
 
 DATE_PATTERNS = {"fr": "dd/MM/yyyy", "en": "dd MMM yyyy"}
 
@@ -88,7 +89,14 @@ def register(app) -> None:
     app.add_template_filter(decimal_input)
     app.add_template_filter(filesize)
     app.add_template_filter(percent)
+    # Texts stored from N_-marked messages (a plan's policy breaches): shown in the user's language.
+    app.add_template_filter(gettext, "translate")
     register_globals(app)
+
+
+def label(table: dict[str, str], code: str | None) -> str:
+    """The translated label of a code in one of the N_-marked tables."""
+    return "" if code is None else gettext(table.get(code, code))
 
 
 def _label(table: dict[str, str]):
@@ -136,6 +144,9 @@ return_reason_label = _label(pipeline.RETURN_REASON_LABELS)
 role_label = _label(roles.ROLE_LABELS)
 rate_kind_label = _label(RATE_KIND_LABELS)
 payment_method_label = _label(PAYMENT_METHOD_LABELS)
+plan_status_label = _label(PLAN_STATUS_LABELS)
+promise_status_label = _label(PROMISE_STATUS_LABELS)
+frequency_label = _label(FREQUENCY_LABELS)
 reversal_reason_label = _label(REVERSAL_REASON_LABELS)
 
 
@@ -152,4 +163,7 @@ def register_globals(app) -> None:
     app.add_template_global(rate_kind_label, "rate_kind_label")
     app.add_template_global(semester_label, "semester_label")
     app.add_template_global(payment_method_label, "payment_method_label")
+    app.add_template_global(plan_status_label, "plan_status_label")
+    app.add_template_global(promise_status_label, "promise_status_label")
+    app.add_template_global(frequency_label, "frequency_label")
     app.add_template_global(reversal_reason_label, "reversal_reason_label")

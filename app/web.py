@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from app.domain import roles
 from app.domain.interest import MissingRate
 from app.integrations import storage
-from app.services import claims, payments
+from app.services import claims, payments, plans
 from app.services.errors import NotFound, ValidationFailed
 from app.services.intake import UploadInput
 
@@ -61,6 +61,18 @@ def balance_context(case) -> dict:
         "as_of_error": as_of_error,
         "interest_basis": claims.interest_basis(case),
         "rules": claims.claim_rules(case),
+    }
+
+
+def plans_context(case) -> dict:
+    """What templates/_plans.html shows: the latest plan with its installments, the promises."""
+    history = plans.plans_of(case)
+    plan = history[0] if history else None
+    return {
+        "plan": plan,
+        "plan_views": plans.installment_views(plan, today()) if plan else [],
+        "older_plans": history[1:],
+        "promises": plans.promises_of(case),
     }
 
 

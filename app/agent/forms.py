@@ -19,9 +19,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from app import formatting
-from app.domain import interest, money, pipeline
+from app.domain import interest, money, pipeline, schedule
 from app.models.activity import CALL_DIRECTIONS, CALL_OUTCOMES
 from app.models.money import PAYMENT_METHODS, REVERSAL_REASONS
+from app.models.plan import FREQUENCY_LABELS
 from app.services import rates, worklist
 
 
@@ -256,6 +257,34 @@ class ReversalForm(FlaskForm):
             [("", _l("Choisissez un motif"))]
             + [(r, formatting.reversal_reason_label(r)) for r in REVERSAL_REASONS]
         )
+
+
+class PromiseForm(FlaskForm):
+    amount = MoneyField(_l("Montant promis"), render_kw={"inputmode": "decimal"})
+    promised_on = DateField(_l("Date promise"), validators=[Optional()])
+    note = TextAreaField(_l("Comment la promesse a été faite"), validators=[Length(max=10_000)])
+
+
+class PlanForm(FlaskForm):
+    down_payment = MoneyField(_l("Acompte (facultatif)"), render_kw={"inputmode": "decimal"})
+    installment_count = IntegerField(
+        _l("Nombre d'échéances"),
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric", "min": 1, "max": 120},
+    )
+    frequency = SelectField(_l("Périodicité"), validate_choice=False)
+    first_due_on = DateField(_l("Première échéance"), validators=[Optional()])
+    note = TextAreaField(_l("Note (visible par le créancier)"), validators=[Length(max=10_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.frequency.choices = options(
+            (f, formatting.label(FREQUENCY_LABELS, f)) for f in schedule.FREQUENCIES
+        )
+
+
+class CancelPlanForm(FlaskForm):
+    note = TextAreaField(_l("Pourquoi l'échéancier est annulé"), validators=[Length(max=10_000)])
 
 
 class RemittanceRunForm(FlaskForm):

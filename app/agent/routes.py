@@ -22,8 +22,8 @@ from app import exports, formatting, web
 from app.agent import forms
 from app.domain import identifiers, interest, pipeline, roles
 from app.extensions import db
-from app.models import Organisation
-from app.services import access, casework, payments, rates, remittance, worklist
+from app.models import Organisation, PaymentPlan
+from app.services import access, casework, payments, plans, rates, remittance, worklist
 from app.services.errors import Forbidden, ValidationFailed
 from app.web import agency_required, or_404, role_required
 
@@ -116,6 +116,9 @@ def _default_forms(case) -> dict:
             received_on=web.today(),
             idempotency_key=uuid4().hex,
         ),
+        "promise_form": forms.PromiseForm(formdata=None, prefix="promise"),
+        "plan_form": forms.PlanForm(formdata=None, prefix="plan", frequency="monthly"),
+        "cancel_plan_form": forms.CancelPlanForm(formdata=None, prefix="cancel_plan"),
         "notice_form": forms.FormalNoticeForm(
             formdata=None, prefix="notice", received_on=case.formal_notice_received_on
         ),
@@ -134,6 +137,9 @@ PANEL_ANCHORS = {
     "judicial_form": "accord-judiciaire",
     "notice_form": "mise-en-demeure",
     "payment_form": "paiement",
+    "promise_form": "promesse",
+    "plan_form": "echeancier",
+    "cancel_plan_form": "plan",
 }
 
 
@@ -149,6 +155,8 @@ def _render_case(file: worklist.CaseFile, status: int = 200, **submitted):
             phone=identifiers.format_phone_national,
             failed_panel=next((PANEL_ANCHORS[name] for name in submitted), None),
             **web.balance_context(file.case),
+            **web.plans_context(file.case),
+            plan_policy=plans.policy_of(file.case),
             **panels,
         ),
         status,
@@ -418,6 +426,74 @@ def reverse_payment(payment_id: int):
             return _back(payment.case)
     status = 422 if request.method == "POST" else 200
     return render_template("agent/reverse_payment.html", payment=payment, form=form), status
+
+
+# --- Promises and payment plans ---------------------------------------------------------------
+
+
+@bp.route("/dossiers/<reference>/promesses", methods=["POST"])
+@agency_required
+def record_promise(reference: str):
+    file = _load(reference)
+    form = forms.PromiseForm(prefix="promise")
+    if not form.validate():
+        return _render_case(file, 422, promise_form=form)
+    try:
+        plans.record_promise(
+            current_user,
+            file.case,
+            amount_cents=form.amount.data,
+            promised_on=form.promised_on.data,
+            note=form.note.data or "",
+            today=web.today(),
+        )
+    except ValidationFailed as exc:
+        return _refused(file, "promise_form", form, exc)
+    flash(_("Promesse de paiement enregistrée."), "success")
+    return _back(file.case)
+
+
+@bp.route("/dossiers/<reference>/echeancier", methods=["POST"])
+@agency_required
+def propose_plan(reference: str):
+    file = _load(reference)
+    form = forms.PlanForm(prefix="plan")
+    if not form.validate():
+        return _render_case(file, 422, plan_form=form)
+    try:
+        plan = plans.propose_plan(
+            current_user,
+            file.case,
+            down_payment_cents=form.down_payment.data,
+            installment_count=form.installment_count.data,
+            frequency=form.frequency.data,
+            first_due_on=form.first_due_on.data,
+            note=form.note.data or "",
+            today=web.today(),
+        )
+    except ValidationFailed as exc:
+        return _refused(file, "plan_form", form, exc)
+    if plan.status == "active":
+        flash(_("Échéancier accordé : il démarre aujourd'hui."), "success")
+    else:
+        flash(_("Échéancier hors politique du créancier : envoyé pour accord."), "warning")
+    return _back(file.case)
+
+
+@bp.route("/echeanciers/<int:plan_id>/annulation", methods=["POST"])
+@agency_required
+def cancel_plan(plan_id: int):
+    plan = db.session.get(PaymentPlan, plan_id) or abort(404)
+    file = _load(plan.case.reference)
+    form = forms.CancelPlanForm(prefix="cancel_plan")
+    if not form.validate():
+        return _render_case(file, 422, cancel_plan_form=form)
+    try:
+        plans.cancel_plan(current_user, plan, note=form.note.data or "", today=web.today())
+    except ValidationFailed as exc:
+        return _refused(file, "cancel_plan_form", form, exc)
+    flash(_("Échéancier annulé."), "success")
+    return _back(file.case)
 
 
 # --- Remittances and statements -------------------------------------------------------------

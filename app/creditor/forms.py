@@ -384,6 +384,12 @@ class DirectPaymentForm(FlaskForm):
         ]
 
 
+class PlanDecisionForm(FlaskForm):
+    note = TextAreaField(
+        _l("Votre réponse à l'agence (obligatoire pour refuser)"), validators=[Length(max=10_000)]
+    )
+
+
 SORT_LABELS = {
     "opened": _l("Date d'ouverture"),
     "reference": _l("Référence"),

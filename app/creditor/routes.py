@@ -10,9 +10,16 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app import exports, formatting, web
-from app.creditor.forms import AddDocumentsForm, CaseSearchForm, DirectPaymentForm, NewCaseForm
+from app.creditor.forms import (
+    AddDocumentsForm,
+    CaseSearchForm,
+    DirectPaymentForm,
+    NewCaseForm,
+    PlanDecisionForm,
+)
 from app.extensions import db
-from app.services import access, intake, payments, remittance, reporting
+from app.models import PaymentPlan
+from app.services import access, intake, payments, plans, remittance, reporting
 from app.services.errors import ValidationFailed
 from app.web import (
     apply_errors,
@@ -122,7 +129,7 @@ def _direct_payment_form(case) -> DirectPaymentForm:
     )
 
 
-def _case_page(case, form, leftovers=None, status=200, direct_form=None):
+def _case_page(case, form, leftovers=None, status=200, direct_form=None, decision_form=None):
     return render_template(
         "creditor/case.html",
         case=case,
@@ -131,7 +138,9 @@ def _case_page(case, form, leftovers=None, status=200, direct_form=None):
         form=form,
         leftovers=leftovers or {},
         direct_form=direct_form or _direct_payment_form(case),
+        decision_form=decision_form or PlanDecisionForm(formdata=None),
         **balance_context(case),
+        **web.plans_context(case),
     ), status
 
 
@@ -237,3 +246,25 @@ def statement_csv(remittance_id: int):
     return web.csv_download(
         exports.statement_csv(remittance.statement_of(issued)), f"{issued.reference}.csv"
     )
+
+
+@bp.route("/echeanciers/<int:plan_id>/decision", methods=["POST"])
+@creditor_required
+def decide_plan(plan_id: int):
+    plan = db.session.get(PaymentPlan, plan_id)
+    if plan is None or plan.case.creditor_id != current_user.organisation_id:
+        abort(404)
+    form = PlanDecisionForm()
+    if form.validate_on_submit():
+        approve = request.form.get("decision") == "approve"
+        try:
+            plans.creditor_decide(
+                current_user, plan, approve=approve, note=form.note.data or "", today=today()
+            )
+        except ValidationFailed as exc:
+            form.form_errors.extend(apply_errors(form, exc))
+        else:
+            message = _("Échéancier accepté.") if approve else _("Échéancier refusé.")
+            flash(message, "success")
+            return redirect(url_for("creditor.case", reference=plan.case.reference, _anchor="plan"))
+    return _case_page(plan.case, AddDocumentsForm(formdata=None), status=422, decision_form=form)

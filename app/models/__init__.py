@@ -7,6 +7,7 @@ from app.models.case import Case, Document, Invoice
 from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
 from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
 from app.models.org import Organisation, User
+from app.models.plan import PaymentPlan, PlanInstallment, Promise
 from app.models.rates import InterestRate
 
 __all__ = [
@@ -24,6 +25,9 @@ __all__ = [
     "LedgerTransaction",
     "Organisation",
     "Payment",
+    "PaymentPlan",
+    "PlanInstallment",
+    "Promise",
     "Remittance",
     "TimelineEntry",
     "User",

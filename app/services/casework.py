@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import CallLog, Case, User
 from app.models.activity import CALL_DIRECTIONS, CALL_OUTCOMES
 from app.models.base import utcnow
+from app.services import plans
 from app.services.access import require_agency, require_manager
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import ValidationFailed
@@ -94,11 +95,20 @@ def log_call(
         promised_on=promised_on,
     )
     db.session.add(call)
+    db.session.flush()
+    if promised_amount_cents:
+        plans.add_promise(
+            actor,
+            case,
+            amount_cents=promised_amount_cents,
+            promised_on=promised_on,
+            today=today,
+            call_log_id=call.id,
+        )
     # The earliest of the follow-up and the promised date is when the agent looks again.
     next_dates = [d for d in (follow_up_on, promised_on) if d]
     if next_dates:
         case.next_action_on = min(next_dates)
-    db.session.flush()
     add_timeline(
         case,
         actor,

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models import Case, LedgerTransaction, Payment, TimelineEntry
 from app.models.base import utcnow
 from app.models.money import PAYMENT_METHODS, REVERSAL_REASONS
-from app.services import claims
+from app.services import claims, plans
 from app.services import ledger as books
 from app.services.access import require_agency
 from app.services.audit import add_timeline, record_audit
@@ -204,6 +204,7 @@ def record_payment(
             "credit_cents": excess,
         },
     )
+    plans.after_payment(case, today, actor)
     if balance is not None and balance.outstanding_cents <= 0:
         _close_as_paid(actor, case, today)
     db.session.commit()
@@ -321,6 +322,7 @@ def reverse_payment(actor, payment: Payment, *, reason: str | None, note: str = 
         case_id=case.id,
         changes={"reason": reason, "note": note, "amount_cents": payment.amount_cents},
     )
+    plans.after_payment(case, today, actor)
     closed_as_paid = case.stage == pipeline.CLOSED and case.outcome == "paid"
     if closed_as_paid and (balance is None or balance.outstanding_cents > 0):
         _reopen(actor, case)

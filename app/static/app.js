@@ -12,3 +12,11 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A submit button that asks first (when only one of a form's buttons is destructive).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button[data-confirm-button]");
+  if (button && !window.confirm(button.getAttribute("data-confirm-button"))) {
+    event.preventDefault();
+  }
+});

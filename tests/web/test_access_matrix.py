@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.services import intake, payments, remittance
+from app.services import intake, payments, plans, remittance
 from tests import factories
 
 # audience: who may use the route.
@@ -61,6 +61,10 @@ POLICY: dict[str, Rule] = {
     "agent.add_rate": Rule(MANAGER),
     "agent.record_payment": Rule(AGENCY),
     "agent.remittances": Rule(AGENCY),
+    "agent.record_promise": Rule(AGENCY),
+    "agent.propose_plan": Rule(AGENCY),
+    "agent.cancel_plan": Rule(AGENCY),
+    "creditor.decide_plan": Rule(CREDITOR, scoped=True),
     "agent.run_remittance": Rule(MANAGER),
     "agent.statement": Rule(AGENCY),
     "agent.statement_csv": Rule(AGENCY),
@@ -116,7 +120,7 @@ def test_every_route_has_an_access_rule(app):
 
 
 @pytest.fixture
-def world(people, today):
+def world(people, today, rates_to_date):
     case = factories.make_case(
         people.creditor_user,
         uploads=[intake.UploadInput("facture.pdf", factories.minimal_pdf(), "invoice")],
@@ -131,7 +135,17 @@ def world(people, today):
         today=today,
     )
     issued = remittance.run_remittance(people.supervisor, people.creditor, today=today)
+    plan = plans.propose_plan(
+        people.agent,
+        case,
+        down_payment_cents=0,
+        installment_count=24,
+        frequency="monthly",
+        first_due_on=today,
+        today=today,
+    )
     return {
+        "plan_id": plan.id,
         "remittance_id": issued.id,
         "creditor_id": people.other_creditor.id,
         "payment_id": payment.id,

@@ -1,0 +1,444 @@
+"""Promises to pay and payment plans: recording them, the creditor's approval, and keeping
+their status true to the payments received (review_case, run after every payment and daily).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.domain import pipeline, schedule
+from app.domain.i18n import N_
+from app.domain.interest import MissingRate
+from app.extensions import db
+from app.models import Case, Payment, PaymentPlan, PlanInstallment, Promise
+from app.models.base import utcnow
+from app.models.plan import LIVE_PLAN_STATUSES
+from app.services import claims
+from app.services.access import require_agency
+from app.services.audit import add_timeline, record_audit
+from app.services.errors import Forbidden, ValidationFailed
+
+# The holds this module sets, and may therefore lift; a dispute or a creditor's request stays.
+OWN_HOLDS = ("promise", "payment_plan")
+
+
+def policy_of(case: Case) -> schedule.PlanPolicy:
+    creditor = case.creditor
+    default = schedule.PlanPolicy()
+    return schedule.PlanPolicy(
+        max_months=creditor.plan_max_months or default.max_months,
+        min_installment_cents=creditor.plan_min_installment_cents or default.min_installment_cents,
+    )
+
+
+def _outstanding(case: Case, today: date) -> int | None:
+    try:
+        return claims.case_balance(case, today).outstanding_cents
+    except MissingRate:
+        return None
+
+
+def _set_hold(case: Case, hold: str) -> None:
+    if case.hold_reason in (None, *OWN_HOLDS):
+        case.hold_reason = hold
+
+
+def _lift_hold(case: Case, hold: str) -> None:
+    if case.hold_reason == hold:
+        case.hold_reason = None
+
+
+def _paid_between(case: Case, first: date, last: date | None = None) -> int:
+    query = sa.select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0)).where(
+        Payment.case_id == case.id,
+        Payment.reversed_at.is_(None),
+        Payment.received_on >= first,
+    )
+    if last is not None:
+        query = query.where(Payment.received_on <= last)
+    return int(db.session.scalar(query))
+
+
+# --- Promises -------------------------------------------------------------------------------
+
+
+def add_promise(
+    actor,
+    case: Case,
+    *,
+    amount_cents: int,
+    promised_on: date,
+    today: date,
+    note: str = "",
+    call_log_id: int | None = None,
+) -> Promise:
+    """Write a promise (already validated) in the caller's transaction: a pending promise holds
+    the case until its date plus the grace."""
+    for pending in _pending_promises(case):
+        # The debtor's latest word replaces what it promised before.
+        pending.status, pending.resolved_on = "cancelled", today
+    promise = Promise(
+        case_id=case.id,
+        amount_cents=amount_cents,
+        promised_on=promised_on,
+        made_on=today,
+        note=note.strip() or None,
+        call_log_id=call_log_id,
+        recorded_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(promise)
+    db.session.flush()
+    _set_hold(case, "promise")
+    record_audit(
+        actor,
+        "promise.recorded",
+        "promise",
+        promise.id,
+        case_id=case.id,
+        changes={"amount_cents": amount_cents, "promised_on": promised_on},
+    )
+    return promise
+
+
+def record_promise(
+    actor, case: Case, *, amount_cents: int | None, promised_on: date | None, note: str, today
+) -> Promise:
+    """A promise taken down from a note or a letter (calls record theirs through log_call)."""
+    require_agency(actor)
+    errors: dict[str, list[str]] = {}
+    if not case.is_open:
+        errors["amount"] = [N_("Le dossier n'est plus ouvert.")]
+    if amount_cents is None or amount_cents <= 0:
+        errors.setdefault("amount", []).append(N_("Indiquez le montant promis."))
+    if promised_on is None:
+        errors["promised_on"] = [N_("Indiquez la date promise.")]
+    elif promised_on < today:
+        errors["promised_on"] = [N_("La date promise ne peut pas être dans le passé.")]
+    if not errors:
+        outstanding = _outstanding(case, today)
+        if outstanding is not None and amount_cents > outstanding:
+            errors["amount"] = [N_("La promesse dépasse ce que le débiteur doit.")]
+    if errors:
+        raise ValidationFailed(errors)
+    promise = add_promise(
+        actor, case, amount_cents=amount_cents, promised_on=promised_on, today=today, note=note
+    )
+    case.next_action_on = promised_on  # the day to check that the money came
+    add_timeline(
+        case,
+        actor,
+        "promise_recorded",
+        note.strip(),
+        data={"amount_cents": amount_cents, "promised_on": promised_on},
+        visible_to_creditor=True,
+    )
+    db.session.commit()
+    return promise
+
+
+def _pending_promises(case: Case) -> list[Promise]:
+    return list(
+        db.session.scalars(
+            sa.select(Promise).where(Promise.case_id == case.id, Promise.status == "pending")
+        )
+    )
+
+
+def promises_of(case: Case) -> list[Promise]:
+    query = sa.select(Promise).where(Promise.case_id == case.id).order_by(Promise.id.desc())
+    return list(db.session.scalars(query))
+
+
+# --- Plans ----------------------------------------------------------------------------------
+
+
+def live_plan(case: Case) -> PaymentPlan | None:
+    query = sa.select(PaymentPlan).where(
+        PaymentPlan.case_id == case.id, PaymentPlan.status.in_(LIVE_PLAN_STATUSES)
+    )
+    return db.session.scalars(query).first()
+
+
+def plans_of(case: Case) -> list[PaymentPlan]:
+    query = (
+        sa.select(PaymentPlan).where(PaymentPlan.case_id == case.id).order_by(PaymentPlan.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def propose_plan(
+    actor,
+    case: Case,
+    *,
+    down_payment_cents: int | None,
+    installment_count: int | None,
+    frequency: str | None,
+    first_due_on: date | None,
+    note: str = "",
+    today: date,
+) -> PaymentPlan:
+    """A plan for the whole balance as of today. Inside the creditor's policy it starts at once;
+    outside, it waits for the creditor's approval in the portal (R124-5: told of every plan)."""
+    require_agency(actor)
+    errors: dict[str, list[str]] = {}
+    if not case.is_open:
+        errors["installment_count"] = [N_("Le dossier n'est plus ouvert.")]
+    elif live_plan(case) is not None:
+        errors["installment_count"] = [
+            N_("Un échéancier est déjà en cours : annulez-le avant d'en proposer un autre.")
+        ]
+    if installment_count is None or installment_count < 1:
+        errors["installment_count"] = [N_("Il faut au moins une échéance.")]
+    elif installment_count > 120:
+        errors["installment_count"] = [N_("Trop d'échéances : 120 au plus.")]
+    if frequency not in schedule.FREQUENCIES:
+        errors["frequency"] = [N_("Périodicité inconnue.")]
+    if first_due_on is None:
+        errors["first_due_on"] = [N_("Indiquez la date de la première échéance.")]
+    elif first_due_on < today:
+        errors["first_due_on"] = [N_("La première échéance ne peut pas être dans le passé.")]
+    total = None
+    if not errors:
+        total = _outstanding(case, today)
+        if total is None:
+            errors["installment_count"] = [
+                N_("Le solde ne peut pas être calculé : un taux manque au barème.")
+            ]
+        elif total <= 0:
+            errors["installment_count"] = [N_("Le débiteur ne doit plus rien.")]
+    if errors:
+        raise ValidationFailed(errors)
+    down = down_payment_cents or 0
+    try:
+        lines = schedule.build_schedule(
+            total,
+            installments=installment_count,
+            frequency=frequency,
+            first_due_on=first_due_on,
+            down_payment_cents=down,
+            down_payment_on=today if down else None,
+        )
+    except schedule.InvalidPlan as exc:
+        field = "down_payment" if down else "installment_count"
+        raise ValidationFailed({field: [str(exc)]}) from None
+    if sum(line.amount_cents for line in lines) != total:
+        raise AssertionError("a schedule always adds up to the amount owed")
+    breaches = schedule.policy_breaches(lines, policy_of(case))
+    plan = PaymentPlan(
+        case_id=case.id,
+        status="awaiting_creditor" if breaches else "active",
+        total_cents=total,
+        down_payment_cents=down,
+        installment_count=installment_count,
+        frequency=frequency,
+        first_due_on=first_due_on,
+        starts_on=today,
+        policy_breaches=breaches,
+        note=note.strip() or None,
+        proposed_by_id=actor.id,
+        installments=[
+            PlanInstallment(
+                sequence=line.number, due_on=line.due_on, amount_cents=line.amount_cents
+            )
+            for line in lines
+        ],
+    )
+    db.session.add(plan)
+    db.session.flush()
+    for pending in _pending_promises(case):
+        pending.status, pending.resolved_on = "cancelled", today
+    if plan.status == "active":
+        _set_hold(case, "payment_plan")
+        case.next_action_on = lines[0].due_on
+    add_timeline(
+        case,
+        actor,
+        "plan_proposed",
+        note.strip(),
+        data={
+            "plan_id": plan.id,
+            "status": plan.status,
+            "total_cents": total,
+            "installments": installment_count,
+            "frequency": frequency,
+            "first_due_on": first_due_on,
+            "breaches": breaches,
+        },
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "plan.proposed",
+        "payment_plan",
+        plan.id,
+        case_id=case.id,
+        changes={"status": plan.status, "total_cents": total, "breaches": breaches},
+    )
+    db.session.commit()
+    return plan
+
+
+def creditor_decide(actor, plan: PaymentPlan, *, approve: bool, note: str, today: date):
+    """The creditor approves or refuses a plan outside its policy."""
+    case = plan.case
+    if not actor.is_creditor_staff or actor.organisation_id != case.creditor_id:
+        raise Forbidden(N_("Seul le créancier du dossier décide de cet échéancier."))
+    if plan.status != "awaiting_creditor":
+        raise ValidationFailed({"note": [N_("Cet échéancier n'attend plus de décision.")]})
+    if not approve and not note.strip():
+        raise ValidationFailed({"note": [N_("Dites à l'agence pourquoi vous refusez.")]})
+    plan.status = "active" if approve else "refused"
+    plan.decided_by_id, plan.decided_at = actor.id, utcnow()
+    plan.decision_note = note.strip() or None
+    if approve:
+        _set_hold(case, "payment_plan")
+        case.next_action_on = plan.installments[0].due_on
+    else:
+        plan.ended_on = today
+        case.next_action_on = today  # back to the agent
+    add_timeline(
+        case,
+        actor,
+        "plan_approved" if approve else "plan_refused",
+        note.strip(),
+        data={"plan_id": plan.id},
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "plan.decided",
+        "payment_plan",
+        plan.id,
+        case_id=case.id,
+        changes={"status": plan.status, "note": note},
+    )
+    db.session.commit()
+    return plan
+
+
+def cancel_plan(actor, plan: PaymentPlan, *, note: str, today: date) -> PaymentPlan:
+    require_agency(actor)
+    if not plan.is_live:
+        raise ValidationFailed({"note": [N_("Cet échéancier n'est plus en cours.")]})
+    if not note.strip():
+        raise ValidationFailed({"note": [N_("Indiquez pourquoi l'échéancier est annulé.")]})
+    plan.status, plan.ended_on = "cancelled", today
+    _lift_hold(plan.case, "payment_plan")
+    plan.case.next_action_on = today
+    add_timeline(
+        plan.case,
+        actor,
+        "plan_cancelled",
+        note.strip(),
+        data={"plan_id": plan.id},
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "plan.cancelled",
+        "payment_plan",
+        plan.id,
+        case_id=plan.case_id,
+        changes={"note": note},
+    )
+    db.session.commit()
+    return plan
+
+
+# --- Keeping statuses true ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstallmentView:
+    installment: PlanInstallment
+    paid_cents: int
+    state: str  # paid, partial, late, upcoming
+
+
+def installment_views(plan: PaymentPlan, today: date) -> list[InstallmentView]:
+    """Each installment with what payments cover of it, in order."""
+    remaining = _paid_between(plan.case, plan.starts_on)
+    views = []
+    for installment in plan.installments:
+        covered = min(remaining, installment.amount_cents)
+        remaining -= covered
+        if covered == installment.amount_cents:
+            state = "paid"
+        elif installment.due_on < today:
+            state = "late"
+        elif covered:
+            state = "partial"
+        else:
+            state = "upcoming"
+        views.append(InstallmentView(installment, covered, state))
+    return views
+
+
+def review_case(case: Case, today: date, actor=None) -> None:
+    """Mark promises kept or broken and the active plan completed or breached, from the payments
+    received; lift the holds they set and put the case back in the agent's queue when the debtor
+    failed. Idempotent: a second run changes nothing. Does not commit (the caller does)."""
+    for promise in _pending_promises(case):
+        deadline = promise.promised_on + timedelta(days=schedule.PROMISE_GRACE_DAYS)
+        paid = _paid_between(case, promise.made_on, deadline)
+        status = schedule.promise_status(promise.amount_cents, promise.promised_on, paid, today)
+        if status == "pending":
+            continue
+        promise.status, promise.resolved_on = status, today
+        _lift_hold(case, "promise")
+        if status == "broken" and case.is_open:
+            case.next_action_on = today
+        add_timeline(
+            case,
+            actor,
+            f"promise_{status}",
+            data={"amount_cents": promise.amount_cents, "promised_on": promise.promised_on},
+            visible_to_creditor=True,
+        )
+    plan = live_plan(case)
+    if plan is None or plan.status != "active":
+        return
+    lines = [schedule.Installment(i.sequence, i.due_on, i.amount_cents) for i in plan.installments]
+    progress = schedule.plan_progress(
+        lines, _paid_between(case, plan.starts_on), today, plan.breach_days
+    )
+    if progress.completed or progress.breached:
+        plan.status = "completed" if progress.completed else "breached"
+        plan.ended_on = today
+        _lift_hold(case, "payment_plan")
+        if case.is_open:
+            case.next_action_on = today
+        add_timeline(
+            case,
+            actor,
+            f"plan_{plan.status}",
+            data={"plan_id": plan.id, "paid_installments": progress.paid_installments},
+            visible_to_creditor=True,
+        )
+    elif progress.next_due is not None and case.is_open:
+        case.next_action_on = progress.next_due.due_on
+
+
+def after_payment(case: Case, today: date, actor=None) -> None:
+    """Called by the payment service, inside its transaction, after a payment or a reversal."""
+    review_case(case, today, actor)
+
+
+def review_all(today: date) -> int:
+    """Every open case with a pending promise or a live plan; returns how many were reviewed.
+    The daily run calls it; safe to run twice."""
+    with_promise = sa.select(Promise.case_id).where(Promise.status == "pending")
+    with_plan = sa.select(PaymentPlan.case_id).where(PaymentPlan.status == "active")
+    cases = db.session.scalars(
+        sa.select(Case).where(
+            Case.stage.in_(pipeline.OPEN_STAGES),
+            sa.or_(Case.id.in_(with_promise), Case.id.in_(with_plan)),
+        )
+    ).all()
+    for case in cases:
+        review_case(case, today)
+    db.session.commit()
+    return len(cases)
