@@ -405,6 +405,17 @@ def record_payment(reference: str):
     return _back(file.case)
 
 
+@bp.route("/paiements/<int:payment_id>/recu")
+@agency_required
+def payment_receipt(payment_id: int):
+    payment = or_404(access.get_payment, current_user, payment_id)
+    return render_template(
+        "receipt.html",
+        receipt=payments.receipt(payment),
+        back_url=url_for("agent.case", reference=payment.case.reference),
+    )
+
+
 @bp.route("/paiements/<int:payment_id>/annulation", methods=["GET", "POST"])
 @agency_required
 def reverse_payment(payment_id: int):

@@ -268,3 +268,14 @@ def decide_plan(plan_id: int):
             flash(message, "success")
             return redirect(url_for("creditor.case", reference=plan.case.reference, _anchor="plan"))
     return _case_page(plan.case, AddDocumentsForm(formdata=None), status=422, decision_form=form)
+
+
+@bp.route("/paiements/<int:payment_id>/recu")
+@creditor_required
+def payment_receipt(payment_id: int):
+    payment = or_404(access.get_payment, current_user, payment_id)
+    return render_template(
+        "receipt.html",
+        receipt=payments.receipt(payment),
+        back_url=url_for("creditor.case", reference=payment.case.reference),
+    )

@@ -19,7 +19,7 @@ from app.domain.balance import PARTS, Allocation, CaseBalance
 from app.domain.i18n import N_
 from app.domain.interest import MissingRate
 from app.extensions import db
-from app.models import Case, LedgerTransaction, Payment, TimelineEntry
+from app.models import Case, LedgerTransaction, Organisation, Payment, TimelineEntry
 from app.models.base import utcnow
 from app.models.money import PAYMENT_METHODS, REVERSAL_REASONS
 from app.services import claims, plans
@@ -412,3 +412,30 @@ def payment_lines(case: Case, balance: CaseBalance | None) -> list[PaymentLine]:
         credit = payment.amount_cents - allocated if counted else 0
         lines.append(PaymentLine(payment, parts, credit))
     return lines
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a receipt (quittance, R124-6) states: who received what, for whom, where it went,
+    and what the debtor still owed once it was applied."""
+
+    payment: Payment
+    agency: Organisation | None
+    line: PaymentLine | None
+    outstanding_after_cents: int | None  # None: a rate is missing, the balance waits
+
+
+def receipt(payment: Payment) -> Receipt:
+    case = payment.case
+    agency = db.session.scalars(sa.select(Organisation).where(Organisation.kind == "agency"))
+    try:
+        balance = claims.case_balance(case, payment.received_on)
+    except MissingRate:
+        balance = None
+    line = next((x for x in payment_lines(case, balance) if x.payment.id == payment.id), None)
+    return Receipt(
+        payment=payment,
+        agency=agency.first(),
+        line=line,
+        outstanding_after_cents=balance.outstanding_cents if balance else None,
+    )

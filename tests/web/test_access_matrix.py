@@ -61,6 +61,8 @@ POLICY: dict[str, Rule] = {
     "agent.add_rate": Rule(MANAGER),
     "agent.record_payment": Rule(AGENCY),
     "agent.remittances": Rule(AGENCY),
+    "agent.payment_receipt": Rule(AGENCY),
+    "creditor.payment_receipt": Rule(CREDITOR, scoped=True),
     "agent.record_promise": Rule(AGENCY),
     "agent.propose_plan": Rule(AGENCY),
     "agent.cancel_plan": Rule(AGENCY),

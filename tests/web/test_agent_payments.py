@@ -186,3 +186,24 @@ def test_a_refusal_from_the_service_is_shown_in_english_to_an_english_user(
 
     assert response.status_code == 422
     assert "The date received cannot be in the future." in text(response)
+
+
+def test_each_payment_has_a_receipt_saying_where_it_went_and_what_is_left(
+    people, login, client, case
+):
+    login(people.agent)
+    client.post(f"/agence/dossiers/{case.reference}/paiements", data=payment_form())
+    payment = db.session.scalar(sa.select(Payment))
+
+    page = text(client.get(f"/agence/paiements/{payment.id}/recu"))
+
+    assert "a reçu de Client Mauvais Payeur SARL la somme de 500,00 € le 01/10/2026" in page
+    assert "pour le compte de Boulangerie Dupont SAS" in page
+    assert "Reste dû au 01/10/2026 : 776,75 €" in page  # 1,200.00 - 423.25 of principal
+    assert "R124-6" in page
+    client.post("/deconnexion")
+    login(people.creditor_user)
+    assert client.get(f"/creancier/paiements/{payment.id}/recu").status_code == 200
+    client.post("/deconnexion")
+    login(people.other_creditor_user)
+    assert client.get(f"/creancier/paiements/{payment.id}/recu").status_code == 404
