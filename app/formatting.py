@@ -126,6 +126,7 @@ DOCUMENT_KIND_LABELS = {
     "delivery_note": N_("Bon de livraison"),
     "correspondence": N_("Correspondance"),
     "other": N_("Autre"),
+    "letter": N_("Courrier de l'agence"),
 }
 
 RATE_KIND_LABELS = {

@@ -30,7 +30,7 @@ from app.domain.intake import InvoiceInput, invoice_errors
 from app.domain.money import InvalidAmount, to_cents
 from app.formatting import decimal_input, document_kind_label, payment_method_label, stage_label
 from app.integrations.storage import ACCEPT_ATTRIBUTE
-from app.models.case import DOCUMENT_KINDS
+from app.models.case import UPLOAD_KINDS
 from app.models.money import PAYMENT_METHODS
 from app.services.intake import DebtorInput
 
@@ -157,7 +157,7 @@ class InvoiceForm(SubForm):
 
 
 def _document_kind_choices():
-    return [SelectChoice(kind, document_kind_label(kind)) for kind in DOCUMENT_KINDS]
+    return [SelectChoice(kind, document_kind_label(kind)) for kind in UPLOAD_KINDS]
 
 
 class UploadForm(SubForm):

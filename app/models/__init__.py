@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.case import Case, Document, Invoice
 from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
+from app.models.letter import Letter
 from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
 from app.models.org import Organisation, User
 from app.models.plan import PaymentPlan, PlanInstallment, Promise
@@ -22,6 +23,7 @@ __all__ = [
     "InterestRate",
     "Invoice",
     "LedgerEntry",
+    "Letter",
     "LedgerTransaction",
     "Organisation",
     "Payment",

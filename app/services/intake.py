@@ -24,7 +24,7 @@ from app.models import (
     Invoice,
     Organisation,
 )
-from app.models.case import DOCUMENT_KINDS
+from app.models.case import UPLOAD_KINDS
 from app.models.debtor import DEBTOR_KINDS
 from app.services import access
 from app.services.audit import add_timeline, record_audit
@@ -123,7 +123,7 @@ def _check_uploads(uploads: list[UploadInput]) -> tuple[list, dict[str, list[str
     checked: list[tuple[UploadInput, storage.CheckedUpload]] = []
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     for index, upload in enumerate(uploads):
-        if upload.kind not in DOCUMENT_KINDS:
+        if upload.kind not in UPLOAD_KINDS:
             errors.setdefault(f"uploads.{index}", []).append(N_("Type de document inconnu."))
             continue
         try:

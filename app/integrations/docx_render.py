@@ -1,0 +1,47 @@
+"""DOCX letters with docxtpl: strict (a missing variable is an error, never a blank) and escaped
+("Smith & <Sons>" prints as written), plus the plain text of a document for the legal check."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import jinja2
+from docx import Document as DocxDocument
+from docxtpl import DocxTemplate
+
+
+class TemplateProblem(ValueError):
+    """A template that cannot render: its syntax, or a variable the context does not have."""
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+def render(template: Path | bytes, context: dict) -> bytes:
+    source = io.BytesIO(template) if isinstance(template, bytes) else template
+    document = DocxTemplate(source)
+    try:
+        document.render(context, jinja_env=_environment(), autoescape=True)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"Erreur de syntaxe ligne {exc.lineno} : {exc.message}") from exc
+    except jinja2.UndefinedError as exc:
+        raise TemplateProblem(f"Variable inconnue : {exc.message}") from exc
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def text_of(docx: bytes) -> str:
+    """Headers, paragraphs and table cells, in reading order, one per line."""
+    document = DocxDocument(io.BytesIO(docx))
+    lines = []
+    for section in document.sections:
+        lines += [p.text for p in section.header.paragraphs]
+    for paragraph in document.paragraphs:
+        lines.append(paragraph.text)
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(line for line in lines if line.strip())

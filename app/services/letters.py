@@ -1,0 +1,431 @@
+"""Letters: build what a template needs from the case, render it, check the law, keep it.
+
+Amounts come from the balance as of the letter's date (services.claims); letters are French
+whatever the agent's language, so amounts and dates are formatted the French way here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from babel.numbers import format_currency
+from sqlalchemy.exc import IntegrityError
+
+from app.domain import letters as rules
+from app.domain.balance import PARTS
+from app.domain.i18n import N_
+from app.domain.interest import MissingRate
+from app.extensions import db
+from app.integrations import docx_render, storage
+from app.models import Case, Document, Letter, Organisation, Payment
+from app.services import claims, plans
+from app.services.access import require_agency
+from app.services.audit import add_timeline, record_audit
+from app.services.errors import ValidationFailed
+
+LETTERS_DIR = Path(__file__).resolve().parents[2] / "letters"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMAL_NOTICE_DAYS = 8  # the deadline a formal notice gives, by default
+METHOD_WORDS = {
+    "transfer": "virement",
+    "cheque": "chèque",
+    "card": "carte bancaire",
+    "sepa_debit": "prélèvement SEPA",
+    "cash": "espèces",
+}
+PART_WORDS = {
+    "costs": "frais",
+    "indemnity": "indemnité",
+    "interest": "intérêts",
+    "principal": "principal",
+}
+
+
+def eur(cents: int) -> str:
+    return format_currency(Decimal(cents) / 100, "EUR", locale="fr_FR")
+
+
+def day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def address(org_or_debtor) -> str:
+    parts = [
+        org_or_debtor.address_line1,
+        org_or_debtor.address_line2,
+        f"{org_or_debtor.postal_code or ''} {org_or_debtor.city or ''}".strip(),
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def agency() -> Organisation | None:
+    return db.session.scalars(sa.select(Organisation).where(Organisation.kind == "agency")).first()
+
+
+def template_path(name: str) -> Path:
+    return LETTERS_DIR / f"{name}.docx"
+
+
+@dataclass
+class Rendered:
+    template: rules.Template
+    data: bytes
+    text: str
+    missing: list[str]
+
+
+def _basis_line(case: Case) -> str:
+    if case.debtor.is_company:
+        return (
+            "pénalités au taux BCE + 10 points, du lendemain de l'échéance (art. L441-10 C. com.)"
+        )
+    if case.formal_notice_received_on:
+        return f"intérêts au taux légal depuis le {day(case.formal_notice_received_on)}"
+    return "aucun intérêt avant la mise en demeure"
+
+
+def build_context(
+    case: Case, template: rules.Template, letter_date: date, *, agent, reference: str
+) -> tuple[dict, rules.Mentions]:
+    """Every variable the templates use (letters/README.md lists them) and the mentions the
+    legal check looks for, from the same values."""
+    house = agency()
+    if house is None:
+        raise ValidationFailed({"template": [N_("Aucune agence n'est enregistrée.")]})
+    try:
+        balance = claims.case_balance(case, letter_date)
+    except MissingRate as exc:
+        raise ValidationFailed({"template": [str(exc)]}) from None
+    creditor, debtor = case.creditor, case.debtor
+    accessories = balance.indemnity_cents + balance.costs_cents
+    invoices = [
+        {
+            "number": line.number,
+            "due_date": day(line.due_date),
+            "principal": eur(line.principal_cents),
+            "interest": eur(line.interest_cents),
+            "indemnity": eur(line.indemnity_cents + line.costs_cents),
+            "paid": eur(line.paid_cents),
+            "outstanding": eur(line.outstanding_cents),
+        }
+        for line in balance.invoices
+    ]
+    iban = house.iban or "(IBAN du compte dédié non renseigné)"
+    if template.name == "releve_creancier":
+        recipient = {"name": creditor.legal_name, "address": address(creditor)}
+        salutation = "Madame, Monsieur"
+    else:
+        recipient = {"name": debtor.name, "address": address(debtor)}
+        salutation = "Madame, Monsieur"
+    context = {
+        "agency": {
+            "name": house.legal_name,
+            "address": address(house),
+            "city": house.city or "",
+            "siren": house.siren or "",
+            "contact": "répondez à ce courrier en citant sa référence",
+        },
+        "creditor": {
+            "name": creditor.legal_name,
+            "address": address(creditor),
+            "siren": creditor.siren or "",
+        },
+        "debtor": {
+            "name": debtor.name,
+            "address": address(debtor),
+            "identifier": f", SIREN {debtor.siren}" if debtor.siren else "",
+        },
+        "recipient": {**recipient, "salutation": salutation},
+        "case": {"reference": case.reference},
+        "letter": {"reference": reference, "date": day(letter_date)},
+        "first_letter": {
+            "reference": case.first_letter_reference or reference,
+            "date": day(case.first_letter_on or letter_date),
+        },
+        "agent": {"name": getattr(agent, "full_name", "") or "Le service recouvrement"},
+        "claim": {"basis": "les factures impayées détaillées ci-dessous"},
+        "invoices": invoices,
+        "balance": {
+            "as_of": day(letter_date),
+            "principal": eur(balance.principal_cents),
+            "interest": eur(balance.interest_cents),
+            "interest_basis": _basis_line(case),
+            "accessories": eur(accessories),
+            "paid": eur(balance.paid_cents),
+            "outstanding": eur(balance.outstanding_cents),
+        },
+        "payment": {"iban": iban},
+        "deadline": day(letter_date + timedelta(days=FORMAL_NOTICE_DAYS)),
+        "plan": _plan_context(case),
+        "receipt": _receipt_context(case, letter_date),
+        "court": {"name": _court(case)},
+        "exhibits": [
+            {"number": n, "name": d.original_name}
+            for n, d in enumerate((d for d in case.documents if d.kind != "letter"), start=1)
+        ],
+        "payments": _payment_lines(case),
+    }
+    mentions = rules.Mentions(
+        agency_name=house.legal_name,
+        agency_address=address(house),
+        creditor_name=creditor.legal_name,
+        creditor_address=address(creditor),
+        principal=eur(balance.principal_cents),
+        interest=eur(balance.interest_cents),
+        accessories=eur(accessories),
+        outstanding=eur(balance.outstanding_cents),
+        payment_instructions=iban,
+        first_letter_reference=case.first_letter_reference,
+        first_letter_date=day(case.first_letter_on),
+    )
+    return context, mentions
+
+
+def _plan_context(case: Case) -> dict:
+    plan = plans.live_plan(case) or next(iter(plans.plans_of(case)), None)
+    if plan is None:
+        return {
+            "total": "",
+            "description": "",
+            "installments": [],
+            "breach_days": 15,
+            "approval_note": "",
+        }
+    return {
+        "total": eur(plan.total_cents),
+        "description": f"{plan.installment_count} échéance(s) "
+        + ("mensuelle(s)" if plan.frequency == "monthly" else "hebdomadaire(s)"),
+        "installments": [
+            {
+                "label": "Acompte" if i.sequence == 0 else str(i.sequence),
+                "due_on": day(i.due_on),
+                "amount": eur(i.amount_cents),
+            }
+            for i in plan.installments
+        ],
+        "breach_days": plan.breach_days,
+        "approval_note": "Cet échéancier est soumis à l'accord de notre client."
+        if plan.status == "awaiting_creditor"
+        else "",
+    }
+
+
+def _receipt_context(case: Case, letter_date: date) -> dict:
+    payment = db.session.scalars(
+        sa.select(Payment)
+        .where(Payment.case_id == case.id, Payment.reversed_at.is_(None))
+        .order_by(Payment.received_on.desc(), Payment.id.desc())
+    ).first()
+    if payment is None:
+        return {
+            "number": "",
+            "amount": "",
+            "date": "",
+            "method": "",
+            "allocation": "",
+            "outstanding_after": "",
+        }
+    from app.services import payments
+
+    receipt = payments.receipt(payment)
+    parts = []
+    if receipt.line:
+        for number, values in receipt.line.allocations.items():
+            detail = ", ".join(f"{PART_WORDS[p]} {eur(values[p])}" for p in PARTS if values[p])
+            parts.append(f"facture {number} : {detail}")
+    outstanding = receipt.outstanding_after_cents
+    return {
+        "number": str(payment.id),
+        "amount": eur(payment.amount_cents),
+        "date": day(payment.received_on),
+        "method": METHOD_WORDS.get(payment.method, payment.method),
+        "allocation": " ; ".join(parts) or "selon l'ordre légal d'imputation",
+        "outstanding_after": eur(outstanding) if outstanding is not None else "à calculer",
+    }
+
+
+def _payment_lines(case: Case) -> list[dict]:
+    rows = db.session.scalars(
+        sa.select(Payment).where(Payment.case_id == case.id).order_by(Payment.received_on)
+    )
+    return [
+        {
+            "date": day(p.received_on),
+            "method": METHOD_WORDS.get(p.method, p.method)
+            + (" (payé au créancier)" if p.paid_to_creditor else ""),
+            "amount": eur(p.amount_cents),
+            "state": "annulé" if p.is_reversed else "encaissé",
+        }
+        for p in rows
+    ]
+
+
+def _court(case: Case) -> str:
+    city = case.debtor.city or ""
+    # Between traders, the commercial court; otherwise the judicial court (LAW.md section 6).
+    return (
+        f"{'Tribunal de commerce' if case.debtor.is_company else 'Tribunal judiciaire'} de {city}"
+    )
+
+
+def _template(name: str) -> rules.Template:
+    template = rules.TEMPLATES.get(name)
+    if template is None or not template_path(name).exists():
+        raise ValidationFailed({"template": [N_("Modèle de courrier inconnu.")]})
+    return template
+
+
+def _sequence_errors(case: Case, template: rules.Template) -> list[str]:
+    if template.kind == rules.AMICABLE_FIRST and case.first_letter_reference:
+        return [N_("Le premier courrier a déjà été envoyé : choisissez une relance.")]
+    if template.kind == rules.AMICABLE_LATER and not case.first_letter_reference:
+        return [N_("Aucun premier courrier : générez d'abord la première relance amiable.")]
+    return []
+
+
+def render_letter(case: Case, name: str, letter_date: date, *, agent, reference: str) -> Rendered:
+    template = _template(name)
+    context, mentions = build_context(case, template, letter_date, agent=agent, reference=reference)
+    if template.kind == rules.AMICABLE_FIRST:
+        # The first letter is its own first letter: later ones quote what it prints here.
+        mentions = rules.Mentions(
+            **{
+                **mentions.__dict__,
+                "first_letter_reference": reference,
+                "first_letter_date": day(letter_date),
+            }
+        )
+    try:
+        data = docx_render.render(template_path(name), context)
+    except docx_render.TemplateProblem as exc:
+        raise ValidationFailed({"template": [str(exc)]}) from None
+    text = docx_render.text_of(data)
+    return Rendered(template, data, text, rules.missing_mentions(template.kind, text, mentions))
+
+
+def preview(actor, case: Case, name: str, *, letter_date: date) -> Rendered:
+    """What the letter would say, without keeping anything."""
+    require_agency(actor)
+    template = _template(name)
+    errors = _sequence_errors(case, template)
+    if errors:
+        raise ValidationFailed({"template": errors})
+    return render_letter(case, name, letter_date, agent=actor, reference="(aperçu)")
+
+
+def generate_letter(actor, case: Case, name: str, *, letter_date: date) -> Letter:
+    """Render, check and keep a letter as a document of the case. The same template on the same
+    day for the same case gives back the letter already generated."""
+    require_agency(actor)
+    template = _template(name)
+    existing = db.session.scalars(
+        sa.select(Letter).where(
+            Letter.case_id == case.id, Letter.template == name, Letter.letter_date == letter_date
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    errors = _sequence_errors(case, template)
+    if errors:
+        raise ValidationFailed({"template": errors})
+    letter = Letter(case_id=case.id, template=name, letter_date=letter_date, created_by_id=actor.id)
+    # The reference is printed in the letter: take the id first, inside this transaction.
+    db.session.add(letter)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return _same_day_letter(case, name, letter_date)
+    letter.reference = f"LET-{letter_date.year}-{letter.id:06d}"
+    rendered = render_letter(case, name, letter_date, agent=actor, reference=letter.reference)
+    if rendered.missing:
+        db.session.rollback()
+        raise ValidationFailed(
+            {"template": [N_("Mentions obligatoires absentes du courrier :")] + rendered.missing}
+        )
+    key = storage.save(rendered.data)
+    try:
+        document = Document(
+            case_id=case.id,
+            kind="letter",
+            original_name=f"{letter.reference}-{name}.docx",
+            content_type=DOCX_TYPE,
+            size_bytes=len(rendered.data),
+            sha256=_sha256(rendered.data),
+            storage_key=key,
+            uploaded_by_id=actor.id,
+        )
+        db.session.add(document)
+        db.session.flush()
+        letter.document_id = document.id
+        if template.kind == rules.AMICABLE_FIRST:
+            case.first_letter_reference, case.first_letter_on = letter.reference, letter_date
+        add_timeline(
+            case,
+            actor,
+            "letter_generated",
+            data={"letter_id": letter.id, "template": name, "reference": letter.reference},
+            visible_to_creditor=True,
+        )
+        record_audit(
+            actor,
+            "letter.generated",
+            "letter",
+            letter.id,
+            case_id=case.id,
+            changes={"template": name, "reference": letter.reference, "date": letter_date},
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        storage.delete(key)
+        raise
+    return letter
+
+
+def _same_day_letter(case: Case, name: str, letter_date: date) -> Letter:
+    return db.session.scalars(
+        sa.select(Letter).where(
+            Letter.case_id == case.id, Letter.template == name, Letter.letter_date == letter_date
+        )
+    ).one()
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def letters_of(case: Case) -> list[Letter]:
+    query = sa.select(Letter).where(Letter.case_id == case.id).order_by(Letter.id.desc())
+    return list(db.session.scalars(query))
+
+
+def check_templates(case: Case, today: date, agent) -> dict[str, list[str]]:
+    """Render every template for `case` and return, per template, what the renderer or the legal
+    check refused (empty: all good). Nothing is kept; `flask letters check` and the tests run it.
+    """
+    saved = case.first_letter_reference, case.first_letter_on
+    problems: dict[str, list[str]] = {}
+    try:
+        for name, template in rules.TEMPLATES.items():
+            if template.kind == rules.AMICABLE_LATER:
+                case.first_letter_reference = saved[0] or "LET-0000-000001"
+                case.first_letter_on = saved[1] or today
+            else:
+                case.first_letter_reference = case.first_letter_on = None
+            try:
+                rendered = render_letter(case, name, today, agent=agent, reference="LET-TEST")
+            except ValidationFailed as exc:
+                problems[name] = [m for messages in exc.errors.values() for m in messages]
+                continue
+            if rendered.missing:
+                problems[name] = rendered.missing
+    finally:
+        case.first_letter_reference, case.first_letter_on = saved
+    return problems
