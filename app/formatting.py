@@ -16,7 +16,9 @@ from flask_babel import (
 
 from app.domain import interest, pipeline, roles
 from app.domain.i18n import N_
+from app.domain.letters import TEMPLATES as LETTER_TEMPLATES
 from app.domain.money import cents_to_decimal
+from app.models.letter import LETTER_STATUS_LABELS
 from app.models.money import PAYMENT_METHOD_LABELS, REVERSAL_REASON_LABELS
 from app.models.plan import FREQUENCY_LABELS, PLAN_STATUS_LABELS, PROMISE_STATUS_LABELS
 
@@ -148,6 +150,8 @@ payment_method_label = _label(PAYMENT_METHOD_LABELS)
 plan_status_label = _label(PLAN_STATUS_LABELS)
 promise_status_label = _label(PROMISE_STATUS_LABELS)
 frequency_label = _label(FREQUENCY_LABELS)
+letter_status_label = _label(LETTER_STATUS_LABELS)
+letter_label = _label({name: t.label for name, t in LETTER_TEMPLATES.items()})
 reversal_reason_label = _label(REVERSAL_REASON_LABELS)
 
 
@@ -167,4 +171,6 @@ def register_globals(app) -> None:
     app.add_template_global(plan_status_label, "plan_status_label")
     app.add_template_global(promise_status_label, "promise_status_label")
     app.add_template_global(frequency_label, "frequency_label")
+    app.add_template_global(letter_status_label, "letter_status_label")
+    app.add_template_global(letter_label, "letter_label")
     app.add_template_global(reversal_reason_label, "reversal_reason_label")

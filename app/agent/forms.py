@@ -20,6 +20,7 @@ from wtforms.validators import Length, Optional
 
 from app import formatting
 from app.domain import interest, money, pipeline, schedule
+from app.domain import letters as letter_rules
 from app.models.activity import CALL_DIRECTIONS, CALL_OUTCOMES
 from app.models.money import PAYMENT_METHODS, REVERSAL_REASONS
 from app.models.plan import FREQUENCY_LABELS
@@ -285,6 +286,31 @@ class PlanForm(FlaskForm):
 
 class CancelPlanForm(FlaskForm):
     note = TextAreaField(_l("Pourquoi l'échéancier est annulé"), validators=[Length(max=10_000)])
+
+
+class LetterForm(FlaskForm):
+    template = SelectField(_l("Modèle"), validate_choice=False)
+    letter_date = DateField(_l("Date du courrier"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template.choices = options(
+            (name, formatting.label({name: t.label}, name))
+            for name, t in letter_rules.TEMPLATES.items()
+        )
+
+
+class PostLetterForm(FlaskForm):
+    registered = BooleanField(_l("En recommandé avec accusé de réception"))
+
+
+class PostedForm(FlaskForm):
+    posted_on = DateField(_l("Posté le"), validators=[Optional()])
+    tracking_number = StringField(_l("N° de recommandé"), validators=[Length(max=50)])
+
+
+class LetterReceiptForm(FlaskForm):
+    received_on = DateField(_l("Accusé de réception signé le"), validators=[Optional()])
 
 
 class RemittanceRunForm(FlaskForm):

@@ -7,6 +7,7 @@ from uuid import uuid4
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -22,8 +23,8 @@ from app import exports, formatting, web
 from app.agent import forms
 from app.domain import identifiers, interest, pipeline, roles
 from app.extensions import db
-from app.models import Organisation, PaymentPlan
-from app.services import access, casework, payments, plans, rates, remittance, worklist
+from app.models import Letter, Organisation, PaymentPlan
+from app.services import access, casework, letters, payments, plans, rates, remittance, worklist
 from app.services.errors import Forbidden, ValidationFailed
 from app.web import agency_required, or_404, role_required
 
@@ -119,6 +120,7 @@ def _default_forms(case) -> dict:
         "promise_form": forms.PromiseForm(formdata=None, prefix="promise"),
         "plan_form": forms.PlanForm(formdata=None, prefix="plan", frequency="monthly"),
         "cancel_plan_form": forms.CancelPlanForm(formdata=None, prefix="cancel_plan"),
+        "letter_form": forms.LetterForm(formdata=None, prefix="letter", letter_date=web.today()),
         "notice_form": forms.FormalNoticeForm(
             formdata=None, prefix="notice", received_on=case.formal_notice_received_on
         ),
@@ -137,6 +139,7 @@ PANEL_ANCHORS = {
     "judicial_form": "accord-judiciaire",
     "notice_form": "mise-en-demeure",
     "payment_form": "paiement",
+    "letter_form": "courriers",
     "promise_form": "promesse",
     "plan_form": "echeancier",
     "cancel_plan_form": "plan",
@@ -156,6 +159,10 @@ def _render_case(file: worklist.CaseFile, status: int = 200, **submitted):
             failed_panel=next((PANEL_ANCHORS[name] for name in submitted), None),
             **web.balance_context(file.case),
             **web.plans_context(file.case),
+            letters=letters.letters_of(file.case),
+            post_form=forms.PostLetterForm(formdata=None),
+            posted_form=forms.PostedForm(formdata=None, posted_on=web.today()),
+            letter_receipt_form=forms.LetterReceiptForm(formdata=None),
             plan_policy=plans.policy_of(file.case),
             **panels,
         ),
@@ -505,6 +512,189 @@ def cancel_plan(plan_id: int):
         return _refused(file, "cancel_plan_form", form, exc)
     flash(_("Échéancier annulé."), "success")
     return _back(file.case)
+
+
+# --- Letters ----------------------------------------------------------------------------------
+
+
+@bp.route("/dossiers/<reference>/courriers/apercu")
+@agency_required
+def letter_preview(reference: str):
+    file = _load(reference)
+    form = forms.LetterForm(formdata=request.args, prefix="letter", meta={"csrf": False})
+    letter_date = form.letter_date.data or web.today()
+    try:
+        rendered = letters.preview(
+            current_user, file.case, form.template.data or "", letter_date=letter_date
+        )
+    except ValidationFailed as exc:
+        return _refused(file, "letter_form", form, exc)
+    generate_form = forms.LetterForm(
+        formdata=None, prefix="letter", template=form.template.data, letter_date=letter_date
+    )
+    return render_template(
+        "agent/letter_preview.html",
+        case=file.case,
+        rendered=rendered,
+        letter_date=letter_date,
+        form=generate_form,
+    )
+
+
+@bp.route("/dossiers/<reference>/courriers", methods=["POST"])
+@agency_required
+def generate_letter(reference: str):
+    file = _load(reference)
+    form = forms.LetterForm(prefix="letter")
+    if not form.validate():
+        return _render_case(file, 422, letter_form=form)
+    letter_date = form.letter_date.data or web.today()
+    try:
+        checked = letters.preview(
+            current_user, file.case, form.template.data or "", letter_date=letter_date
+        )
+        if checked.missing:
+            raise ValidationFailed(
+                {"template": [_("Mentions obligatoires absentes du courrier :")] + checked.missing}
+            )
+    except ValidationFailed as exc:
+        return _refused(file, "letter_form", form, exc)
+    # Generation is a job (inline without Redis); it is idempotent per case, template and day.
+    from app.jobs import enqueue
+    from app.jobs.tasks import generate_letter as generate_task
+
+    result = enqueue(
+        generate_task,
+        current_user.id,
+        file.case.id,
+        form.template.data,
+        letter_date.isoformat(),
+        queue="letters",
+    )
+    if isinstance(result, int):
+        flash(_("Courrier généré."), "success")
+    else:
+        flash(_("Courrier en cours de génération : il apparaîtra dans la liste."), "info")
+    return redirect(url_for("agent.case", reference=file.case.reference, _anchor="courriers"))
+
+
+def _letter(letter_id: int) -> Letter:
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        abort(404)
+    return letter
+
+
+def _letter_action(letter: Letter, action, success: str):
+    try:
+        action()
+    except ValidationFailed as exc:
+        for message in web.apply_errors(None, exc):
+            flash(message, "danger")
+    else:
+        flash(success, "success")
+    return redirect(url_for("agent.case", reference=letter.case.reference, _anchor="courriers"))
+
+
+@bp.route("/courriers/<int:letter_id>/email", methods=["POST"])
+@agency_required
+def email_letter(letter_id: int):
+    letter = _letter(letter_id)
+    if not forms.PostLetterForm().validate():
+        abort(400)
+
+    def send():
+        letters.send_by_email(current_user, letter)
+        if letter.status == "failed":
+            raise ValidationFailed(
+                {"channel": [_("L'envoi a échoué : %(error)s", error=letter.last_error)]}
+            )
+
+    return _letter_action(letter, send, _("Courrier envoyé au débiteur par e-mail."))
+
+
+@bp.route("/courriers/<int:letter_id>/a-poster", methods=["POST"])
+@agency_required
+def letter_to_post(letter_id: int):
+    letter = _letter(letter_id)
+    form = forms.PostLetterForm()
+    if not form.validate():
+        abort(400)
+    return _letter_action(
+        letter,
+        lambda: letters.mark_to_post(current_user, letter, registered=form.registered.data),
+        _("Courrier ajouté au lot à poster."),
+    )
+
+
+@bp.route("/courriers/<int:letter_id>/poste", methods=["POST"])
+@agency_required
+def letter_posted(letter_id: int):
+    letter = _letter(letter_id)
+    form = forms.PostedForm()
+    form.validate()
+    return _letter_action(
+        letter,
+        lambda: letters.mark_posted(
+            current_user,
+            letter,
+            posted_on=form.posted_on.data,
+            tracking_number=form.tracking_number.data or "",
+            today=web.today(),
+        ),
+        _("Envoi postal enregistré."),
+    )
+
+
+@bp.route("/courriers/<int:letter_id>/accuse", methods=["POST"])
+@agency_required
+def letter_receipt(letter_id: int):
+    letter = _letter(letter_id)
+    form = forms.LetterReceiptForm()
+    form.validate()
+    return _letter_action(
+        letter,
+        lambda: letters.record_receipt(
+            current_user, letter, received_on=form.received_on.data, today=web.today()
+        ),
+        _("Accusé de réception enregistré."),
+    )
+
+
+@bp.route("/courriers/a-poster")
+@agency_required
+def print_batch():
+    return render_template(
+        "agent/print_batch.html", batch=letters.to_post(), posted_form=forms.PostedForm()
+    )
+
+
+@bp.route("/courriers/a-poster.zip")
+@agency_required
+def print_batch_zip():
+    import io
+    import zipfile
+
+    from app.integrations import storage
+
+    batch = letters.to_post()
+    if not batch:
+        flash(_("Aucun courrier à poster."), "info")
+        return redirect(url_for("agent.print_batch"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for letter in batch:
+            archive.writestr(
+                letter.document.original_name, storage.read(letter.document.storage_key)
+            )
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="a-poster-{web.today().isoformat()}.zip"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 # --- Remittances and statements -------------------------------------------------------------

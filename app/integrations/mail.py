@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from email.utils import make_msgid
 
 from flask import current_app
 
 
-def send_mail(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def send_mail(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> EmailMessage:
+    """Send one message; `attachments` are (filename, data, "type/subtype"). The returned
+    message carries its Message-ID, kept in the case timeline."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="recouvra.local")
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    for filename, data, mimetype in attachments:
+        maintype, subtype = mimetype.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     if not config.get("MAIL_SERVER"):
         current_app.logger.info("MAIL_SERVER unset; email not sent:\n%s", message)
         return message

@@ -11,3 +11,34 @@ def send_password_reset(user_id: int) -> None:
     from app.services import accounts
 
     accounts.send_password_reset_email(user_id)
+
+
+@with_app_context
+def generate_letter(actor_id: int, case_id: int, template: str, letter_date: str) -> int:
+    """Safe to run twice: the same template, case and day gives back the same letter."""
+    from datetime import date
+
+    from app.extensions import db
+    from app.models import Case, User
+    from app.services import letters
+
+    actor, case = db.session.get(User, actor_id), db.session.get(Case, case_id)
+    letter = letters.generate_letter(
+        actor, case, template, letter_date=date.fromisoformat(letter_date)
+    )
+    return letter.id
+
+
+@with_app_context
+def send_letter_email(letter_id: int) -> None:
+    """Sends once; a failure is recorded on the letter and raised so that RQ retries it later.
+    Run inline (no Redis), the failure stays on the letter for the agent to retry."""
+    from rq import get_current_job
+
+    from app.services import letters
+
+    try:
+        letters.deliver_email(letter_id)
+    except Exception:
+        if get_current_job() is not None:
+            raise

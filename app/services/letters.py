@@ -429,3 +429,233 @@ def check_templates(case: Case, today: date, agent) -> dict[str, list[str]]:
     finally:
         case.first_letter_reference, case.first_letter_on = saved
     return problems
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+MAIL_RETRY_INTERVALS = (60, 300, 900)  # seconds between attempts after a failure
+
+
+def send_by_email(actor, letter: Letter) -> Letter:
+    """Queue the letter for the debtor's email address. The letter stays on the case whatever
+    happens to the email; a failure is shown and retried."""
+    require_agency(actor)
+    case = letter.case
+    template = rules.TEMPLATES[letter.template]
+    if not template.to_debtor:
+        raise ValidationFailed({"channel": [N_("Ce courrier ne s'adresse pas au débiteur.")]})
+    emails = case.debtor.emails
+    if not emails:
+        raise ValidationFailed(
+            {
+                "channel": [
+                    N_("Le débiteur n'a pas d'adresse e-mail : envoyez ce courrier par la poste.")
+                ]
+            }
+        )
+    if letter.status == "sent":
+        raise ValidationFailed({"channel": [N_("Ce courrier a déjà été envoyé.")]})
+    letter.status, letter.channel, letter.sent_to = "sending", "email", emails[0]
+    record_audit(
+        actor,
+        "letter.email_queued",
+        "letter",
+        letter.id,
+        case_id=case.id,
+        changes={"to": emails[0]},
+    )
+    db.session.commit()
+    from rq import Retry
+
+    from app.jobs import enqueue
+    from app.jobs.tasks import send_letter_email
+
+    retry = Retry(max=len(MAIL_RETRY_INTERVALS), interval=list(MAIL_RETRY_INTERVALS))
+    enqueue(send_letter_email, letter.id, queue="mail", retry=retry)
+    return letter
+
+
+def deliver_email(letter_id: int) -> bool:
+    """The job's work: send once (a sent letter is never sent again). Returns True when sent;
+    on failure the letter is marked failed with the reason and the error is raised again."""
+    from flask import render_template
+
+    from app.integrations import mail
+
+    letter = db.session.get(Letter, letter_id)
+    if letter is None or letter.status == "sent":
+        return False
+    claimed = db.session.execute(
+        sa.update(Letter)
+        .where(Letter.id == letter_id, Letter.status.in_(("sending", "failed")))
+        .values(status="sending", attempts=Letter.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return False
+    db.session.refresh(letter)
+    case = letter.case
+    house = agency()
+    context = {
+        "letter": letter,
+        "case": case,
+        "agency_name": house.legal_name if house else "",
+        "creditor_name": case.creditor.legal_name,
+        "template_label": rules.TEMPLATES[letter.template].label,
+    }
+    try:
+        message = mail.send_mail(
+            letter.sent_to,
+            f"{case.creditor.legal_name} — {letter.reference}",
+            render_template("emails/letter.txt", **context),
+            html=render_template("emails/letter.html", **context),
+            attachments=[
+                (
+                    letter.document.original_name,
+                    storage.read(letter.document.storage_key),
+                    DOCX_TYPE,
+                )
+            ],
+        )
+    except Exception as exc:
+        letter.status, letter.last_error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        add_timeline(
+            case,
+            None,
+            "letter_email_failed",
+            data={
+                "letter_id": letter.id,
+                "reference": letter.reference,
+                "error": letter.last_error,
+            },
+        )
+        db.session.commit()
+        raise
+    letter.status, letter.last_error = "sent", None
+    letter.message_id, letter.sent_at = message["Message-ID"], _now()
+    add_timeline(
+        case,
+        None,
+        "letter_sent",
+        data={
+            "letter_id": letter.id,
+            "reference": letter.reference,
+            "to": letter.sent_to,
+            "message_id": letter.message_id,
+        },
+        visible_to_creditor=True,
+    )
+    db.session.commit()
+    return True
+
+
+def _now():
+    from app.models.base import utcnow
+
+    return utcnow()
+
+
+def mark_to_post(actor, letter: Letter, *, registered: bool) -> Letter:
+    require_agency(actor)
+    case = letter.case
+    if rules.TEMPLATES[letter.template].to_debtor and not (
+        case.debtor.address_line1 and case.debtor.postal_code and case.debtor.city
+    ):
+        raise ValidationFailed(
+            {
+                "channel": [
+                    N_("L'adresse postale du débiteur est incomplète : impossible de poster.")
+                ]
+            }
+        )
+    if letter.status in ("sent", "posted"):
+        raise ValidationFailed({"channel": [N_("Ce courrier a déjà été envoyé.")]})
+    letter.status, letter.channel = "to_post", "registered" if registered else "post"
+    record_audit(
+        actor,
+        "letter.to_post",
+        "letter",
+        letter.id,
+        case_id=case.id,
+        changes={"registered": registered},
+    )
+    db.session.commit()
+    return letter
+
+
+def mark_posted(actor, letter: Letter, *, posted_on: date | None, tracking_number: str, today):
+    require_agency(actor)
+    errors: dict[str, list[str]] = {}
+    if letter.status != "to_post":
+        errors["posted_on"] = [N_("Ce courrier n'est pas dans le lot à poster.")]
+    if posted_on is None or posted_on > today:
+        errors["posted_on"] = [N_("Indiquez la date d'envoi (pas dans le futur).")]
+    tracking_number = (tracking_number or "").strip()
+    if letter.channel == "registered" and not tracking_number:
+        errors["tracking_number"] = [N_("Indiquez le numéro de recommandé.")]
+    if errors:
+        raise ValidationFailed(errors)
+    letter.status, letter.posted_on = "posted", posted_on
+    letter.tracking_number = tracking_number or None
+    add_timeline(
+        letter.case,
+        actor,
+        "letter_posted",
+        data={
+            "letter_id": letter.id,
+            "reference": letter.reference,
+            "posted_on": posted_on,
+            "registered": letter.channel == "registered",
+            "tracking": letter.tracking_number,
+        },
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "letter.posted",
+        "letter",
+        letter.id,
+        case_id=letter.case_id,
+        changes={"posted_on": posted_on, "tracking_number": letter.tracking_number},
+    )
+    db.session.commit()
+    return letter
+
+
+def record_receipt(actor, letter: Letter, *, received_on: date | None, today) -> Letter:
+    """The acknowledgment of receipt of a registered letter came back; for a formal notice its
+    date starts a consumer's legal interest (money issue)."""
+    require_agency(actor)
+    errors: dict[str, list[str]] = {}
+    if letter.channel != "registered" or letter.status != "posted":
+        errors["received_on"] = [N_("Seul un recommandé posté a un accusé de réception.")]
+    elif received_on is None or received_on > today:
+        errors["received_on"] = [
+            N_("Indiquez la date de l'accusé de réception (pas dans le futur).")
+        ]
+    elif letter.posted_on and received_on < letter.posted_on:
+        errors["received_on"] = [N_("L'accusé de réception ne peut précéder l'envoi.")]
+    if errors:
+        raise ValidationFailed(errors)
+    letter.received_on = received_on
+    record_audit(
+        actor,
+        "letter.received",
+        "letter",
+        letter.id,
+        case_id=letter.case_id,
+        changes={"received_on": received_on},
+    )
+    if letter.template == "mise_en_demeure" and letter.case.is_open:
+        from app.services import casework
+
+        casework.set_formal_notice_received(actor, letter.case, received_on, today=today)
+    db.session.commit()
+    return letter
+
+
+def to_post() -> list[Letter]:
+    """The print batch: letters marked to post, oldest first."""
+    query = sa.select(Letter).where(Letter.status == "to_post").order_by(Letter.id)
+    return list(db.session.scalars(query))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.services import intake, payments, plans, remittance
+from app.services import intake, letters, payments, plans, remittance
 from tests import factories
 
 # audience: who may use the route.
@@ -61,6 +61,14 @@ POLICY: dict[str, Rule] = {
     "agent.add_rate": Rule(MANAGER),
     "agent.record_payment": Rule(AGENCY),
     "agent.remittances": Rule(AGENCY),
+    "agent.letter_preview": Rule(AGENCY),
+    "agent.generate_letter": Rule(AGENCY),
+    "agent.email_letter": Rule(AGENCY),
+    "agent.letter_to_post": Rule(AGENCY),
+    "agent.letter_posted": Rule(AGENCY),
+    "agent.letter_receipt": Rule(AGENCY),
+    "agent.print_batch": Rule(AGENCY),
+    "agent.print_batch_zip": Rule(AGENCY),
     "agent.payment_receipt": Rule(AGENCY),
     "creditor.payment_receipt": Rule(CREDITOR, scoped=True),
     "agent.record_promise": Rule(AGENCY),
@@ -146,7 +154,9 @@ def world(people, today, rates_to_date):
         first_due_on=today,
         today=today,
     )
+    letter = letters.generate_letter(people.agent, case, "relance_amiable", letter_date=today)
     return {
+        "letter_id": letter.id,
         "plan_id": plan.id,
         "remittance_id": issued.id,
         "creditor_id": people.other_creditor.id,
