@@ -211,3 +211,33 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{count} dossier(s) revu(s).")
 
     app.cli.add_command(plans_group)
+
+    letters_group = AppGroup("letters", help="Modèles de courriers (letters/).")
+
+    @letters_group.command("check")
+    @click.option("--case", "reference", help="Dossier de test (défaut : le plus récent).")
+    def letters_check_command(reference):
+        """Render every template for a case and print what the legal check refuses."""
+        import sqlalchemy as sa
+
+        from app.extensions import db
+        from app.models import Case, User
+        from app.services import letters
+        from app.web import today
+
+        query = sa.select(Case).order_by(Case.id.desc())
+        if reference:
+            query = query.where(Case.reference == reference)
+        case = db.session.scalars(query).first()
+        if case is None:
+            raise click.ClickException("Aucun dossier pour essayer les modèles.")
+        agent = db.session.scalars(sa.select(User).where(User.role == "agent")).first()
+        problems = letters.check_templates(case, today(), agent)
+        db.session.rollback()
+        for name, messages in problems.items():
+            click.echo(f"{name}: " + " ; ".join(messages), err=True)
+        if problems:
+            raise click.ClickException(f"{len(problems)} modèle(s) refusé(s).")
+        click.echo(f"Tous les modèles sont conformes (dossier {case.reference}).")
+
+    app.cli.add_command(letters_group)

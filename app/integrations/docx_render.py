@@ -20,6 +20,12 @@ def _environment() -> jinja2.Environment:
 
 
 def render(template: Path | bytes, context: dict) -> bytes:
+    return render_with_text(template, context)[0]
+
+
+def render_with_text(template: Path | bytes, context: dict) -> tuple[bytes, str]:
+    """The rendered file and the text of its body, read from the document still in memory
+    (parsing the saved file again would cost as much as the render)."""
     source = io.BytesIO(template) if isinstance(template, bytes) else template
     document = DocxTemplate(source)
     try:
@@ -28,9 +34,18 @@ def render(template: Path | bytes, context: dict) -> bytes:
         raise TemplateProblem(f"Erreur de syntaxe ligne {exc.lineno} : {exc.message}") from exc
     except jinja2.UndefinedError as exc:
         raise TemplateProblem(f"Variable inconnue : {exc.message}") from exc
+    text = _body_text(document.docx)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return out.getvalue(), text
+
+
+def _body_text(document) -> str:
+    lines = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(line for line in lines if line.strip())
 
 
 def text_of(docx: bytes) -> str:

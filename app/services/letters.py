@@ -300,10 +300,9 @@ def render_letter(case: Case, name: str, letter_date: date, *, agent, reference:
             }
         )
     try:
-        data = docx_render.render(template_path(name), context)
+        data, text = docx_render.render_with_text(template_path(name), context)
     except docx_render.TemplateProblem as exc:
         raise ValidationFailed({"template": [str(exc)]}) from None
-    text = docx_render.text_of(data)
     return Rendered(template, data, text, rules.missing_mentions(template.kind, text, mentions))
 
 

@@ -141,3 +141,10 @@ def test_every_template_renders_for_a_case_with_a_payment_and_a_plan(people, cas
         case, "accord_echeancier", TODAY, agent=people.agent, reference="P"
     )
     assert "15/12/2026" in plan_letter.text and "15/02/2027" in plan_letter.text
+
+
+def test_the_command_line_check_passes_every_shipped_template(app, people, case):
+    result = app.test_cli_runner().invoke(args=["letters", "check", "--case", case.reference])
+
+    assert result.exit_code == 0, result.output
+    assert f"Tous les modèles sont conformes (dossier {case.reference})." in result.output
