@@ -52,6 +52,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads"),
+        # Templates an agency admin uploaded; they replace those shipped in letters/.
+        "LETTER_TEMPLATES_DIR": env.get("LETTER_TEMPLATES_DIR") or str(INSTANCE_DIR / "letters"),
         "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
         # Several files of 10 MB may arrive in one form post.
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,

@@ -57,6 +57,7 @@ def app(tmp_path_factory, smtp_sink):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "UPLOAD_DIR": str(tmp / "uploads"),
+            "LETTER_TEMPLATES_DIR": str(tmp / "letters"),
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp_sink.port,
             "REDIS_URL": os.environ.get("REDIS_URL") or "redis://fake",

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -311,6 +312,10 @@ class PostedForm(FlaskForm):
 
 class LetterReceiptForm(FlaskForm):
     received_on = DateField(_l("Accusé de réception signé le"), validators=[Optional()])
+
+
+class TemplateUploadForm(FlaskForm):
+    file = FileField(_l("Nouveau modèle (.docx)"))
 
 
 class RemittanceRunForm(FlaskForm):

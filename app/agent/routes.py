@@ -22,6 +22,7 @@ from flask_login import current_user
 from app import exports, formatting, web
 from app.agent import forms
 from app.domain import identifiers, interest, pipeline, roles
+from app.domain import letters as letter_rules
 from app.extensions import db
 from app.models import Letter, Organisation, PaymentPlan
 from app.services import access, casework, letters, payments, plans, rates, remittance, worklist
@@ -695,6 +696,84 @@ def print_batch_zip():
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+# --- Letter templates (the agency admin's) -----------------------------------------------------
+
+admin_required = role_required({roles.AGENCY_ADMIN})
+
+
+def _known_template(name: str) -> None:
+    if name not in letter_rules.TEMPLATES:
+        abort(404)
+
+
+def _render_templates(form=None, failed=None, status=200):
+    rows = [
+        (name, template, letters.is_customised(name))
+        for name, template in letter_rules.TEMPLATES.items()
+    ]
+    return (
+        render_template(
+            "agent/letter_templates.html",
+            rows=rows,
+            form=form or forms.TemplateUploadForm(formdata=None),
+            failed=failed,
+        ),
+        status,
+    )
+
+
+@bp.route("/modeles")
+@admin_required
+def letter_templates():
+    return _render_templates()
+
+
+@bp.route("/modeles/<name>.docx")
+@admin_required
+def download_template(name: str):
+    _known_template(name)
+    path = letters.template_path(name)
+    return Response(
+        path.read_bytes(),
+        mimetype=letters.DOCX_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.docx"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@bp.route("/modeles/<name>", methods=["POST"])
+@admin_required
+def upload_template(name: str):
+    _known_template(name)
+    form = forms.TemplateUploadForm()
+    upload = form.file.data if form.validate() else None
+    data = upload.read(5 * 1024 * 1024 + 1) if upload else b""
+    try:
+        if not data:
+            raise ValidationFailed({"file": [_("Choisissez un fichier .docx.")]})
+        if len(data) > 5 * 1024 * 1024:
+            raise ValidationFailed({"file": [_("Le modèle dépasse 5 Mo.")]})
+        letters.replace_template(current_user, name, data)
+    except ValidationFailed as exc:
+        form.form_errors.extend(web.apply_errors(form, exc))
+        return _render_templates(form, failed=name, status=422)
+    flash(_("Modèle « %(name)s » remplacé : il a passé la vérification.", name=name), "success")
+    return redirect(url_for("agent.letter_templates"))
+
+
+@bp.route("/modeles/<name>/origine", methods=["POST"])
+@admin_required
+def restore_template(name: str):
+    _known_template(name)
+    if not forms.RemittanceRunForm().validate():
+        abort(400)
+    letters.restore_template(current_user, name)
+    flash(_("Modèle « %(name)s » : version d'origine rétablie.", name=name), "success")
+    return redirect(url_for("agent.letter_templates"))
 
 
 # --- Remittances and statements -------------------------------------------------------------

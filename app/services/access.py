@@ -109,3 +109,8 @@ def require_agency(user) -> None:
 def require_manager(user) -> None:
     if not user.is_manager:
         raise Forbidden(N_("Réservé aux superviseurs."))
+
+
+def require_agency_admin(user) -> None:
+    if user.role != "agency_admin":
+        raise Forbidden(N_("Réservé à l'administrateur de l'agence."))

@@ -66,8 +66,20 @@ def agency() -> Organisation | None:
     return db.session.scalars(sa.select(Organisation).where(Organisation.kind == "agency")).first()
 
 
+def _custom_dir() -> Path:
+    from flask import current_app
+
+    return Path(current_app.config["LETTER_TEMPLATES_DIR"])
+
+
 def template_path(name: str) -> Path:
-    return LETTERS_DIR / f"{name}.docx"
+    """The agency's own version of a template if an admin uploaded one, else the shipped one."""
+    custom = _custom_dir() / f"{name}.docx"
+    return custom if custom.exists() else LETTERS_DIR / f"{name}.docx"
+
+
+def is_customised(name: str) -> bool:
+    return (_custom_dir() / f"{name}.docx").exists()
 
 
 @dataclass
@@ -658,3 +670,153 @@ def to_post() -> list[Letter]:
     """The print batch: letters marked to post, oldest first."""
     query = sa.select(Letter).where(Letter.status == "to_post").order_by(Letter.id)
     return list(db.session.scalars(query))
+
+
+# --- Templates the agency uploads ------------------------------------------------------------
+
+SAMPLE_MENTIONS = rules.Mentions(
+    agency_name="Agence Exemple SAS",
+    agency_address="10 rue de l'Exemple, 75001 Paris",
+    creditor_name="Créancier Exemple SARL",
+    creditor_address="5 avenue du Test, 69002 Lyon",
+    principal="1 200,00 €",
+    interest="57,92 €",
+    accessories="40,00 €",
+    outstanding="1 297,92 €",
+    payment_instructions="FR7630006000011234567890189",
+    first_letter_reference="LET-2026-000001",
+    first_letter_date="02/11/2026",
+)
+
+
+def sample_context() -> dict:
+    """Every variable a template may use, with made-up values: what an uploaded template is
+    tried against (a debtor named "Smith & <Sons>" proves the escaping)."""
+    m = SAMPLE_MENTIONS
+    money_row = {
+        "number": "F-2026-001",
+        "due_date": "01/07/2026",
+        "principal": m.principal,
+        "interest": m.interest,
+        "indemnity": m.accessories,
+        "paid": "0,00 €",
+        "outstanding": m.outstanding,
+    }
+    return {
+        "agency": {
+            "name": m.agency_name,
+            "address": m.agency_address,
+            "city": "Paris",
+            "siren": "732829320",
+            "contact": "répondez à ce courrier en citant sa référence",
+        },
+        "creditor": {"name": m.creditor_name, "address": m.creditor_address, "siren": "552032534"},
+        "debtor": {
+            "name": "Smith & <Sons>",
+            "address": "8 quai des Chartrons, 33000 Bordeaux",
+            "identifier": ", SIREN 542051180",
+        },
+        "recipient": {
+            "name": "Smith & <Sons>",
+            "address": "8 quai des Chartrons, 33000 Bordeaux",
+            "salutation": "Madame, Monsieur",
+        },
+        "case": {"reference": "REC-2026-000001"},
+        "letter": {"reference": "LET-2026-000002", "date": "23/11/2026"},
+        "first_letter": {"reference": m.first_letter_reference, "date": m.first_letter_date},
+        "agent": {"name": "Alice Agent"},
+        "claim": {"basis": "les factures impayées détaillées ci-dessous"},
+        "invoices": [money_row],
+        "balance": {
+            "as_of": "23/11/2026",
+            "principal": m.principal,
+            "interest": m.interest,
+            "interest_basis": "pénalités au taux BCE + 10 points",
+            "accessories": m.accessories,
+            "paid": "0,00 €",
+            "outstanding": m.outstanding,
+        },
+        "payment": {"iban": m.payment_instructions},
+        "deadline": "01/12/2026",
+        "plan": {
+            "total": m.outstanding,
+            "description": "3 échéance(s) mensuelle(s)",
+            "installments": [{"label": "1", "due_on": "15/12/2026", "amount": "432,64 €"}],
+            "breach_days": 15,
+            "approval_note": "",
+        },
+        "receipt": {
+            "number": "1",
+            "amount": "500,00 €",
+            "date": "01/10/2026",
+            "method": "virement",
+            "allocation": "facture F-2026-001 : principal 500,00 €",
+            "outstanding_after": "797,92 €",
+        },
+        "court": {"name": "Tribunal de commerce de Bordeaux"},
+        "exhibits": [{"number": 1, "name": "facture-F-2026-001.pdf"}],
+        "payments": [
+            {"date": "01/10/2026", "method": "virement", "amount": "500,00 €", "state": "encaissé"}
+        ],
+    }
+
+
+def check_template_file(name: str, data: bytes) -> list[str]:
+    """Why an uploaded template cannot replace `name` (empty: it can): not a Word file, a Jinja
+    error with its line, an unknown variable by name, or a mandatory mention missing."""
+    import io
+    import zipfile
+
+    template = rules.TEMPLATES.get(name)
+    if template is None:
+        return [N_("Modèle de courrier inconnu.")]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise zipfile.BadZipFile
+    except zipfile.BadZipFile:
+        return [N_("Ce fichier n'est pas un document Word (.docx).")]
+    try:
+        _data, text = docx_render.render_with_text(data, sample_context())
+    except docx_render.TemplateProblem as exc:
+        return [str(exc)]
+    except Exception as exc:  # a damaged file docxtpl cannot read
+        return [f"Document illisible : {type(exc).__name__}"]
+    mentions = SAMPLE_MENTIONS
+    if template.kind == rules.AMICABLE_FIRST:
+        mentions = rules.Mentions(
+            **{**mentions.__dict__, "first_letter_reference": None, "first_letter_date": None}
+        )
+    return rules.missing_mentions(template.kind, text, mentions)
+
+
+def replace_template(actor, name: str, data: bytes) -> None:
+    """An agency admin's own version of a template, kept only if it passes the check."""
+    from app.services.access import require_agency_admin
+
+    require_agency_admin(actor)
+    problems = check_template_file(name, data)
+    if problems:
+        raise ValidationFailed({"file": problems})
+    folder = _custom_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.docx").write_bytes(data)
+    record_audit(
+        actor,
+        "letter_template.replaced",
+        "letter_template",
+        None,
+        changes={"template": name, "sha256": _sha256(data)},
+    )
+    db.session.commit()
+
+
+def restore_template(actor, name: str) -> None:
+    from app.services.access import require_agency_admin
+
+    require_agency_admin(actor)
+    (_custom_dir() / f"{name}.docx").unlink(missing_ok=True)
+    record_audit(
+        actor, "letter_template.restored", "letter_template", None, changes={"template": name}
+    )
+    db.session.commit()

@@ -48,6 +48,7 @@ def live_server(app):
             "SECRET_KEY": "e2e-secret-key",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            "LETTER_TEMPLATES_DIR": app.config["LETTER_TEMPLATES_DIR"],
             "MAIL_SERVER": app.config["MAIL_SERVER"],
             "MAIL_PORT": app.config["MAIL_PORT"],
             "REDIS_URL": None,

@@ -20,6 +20,7 @@ USER = "user"  # any logged-in user
 CREDITOR = "creditor"  # creditor staff; objects of their own organisation only
 AGENCY = "agency"  # agency staff
 MANAGER = "manager"  # supervisors and agency admins
+AGENCY_ADMIN = "agency_admin"  # the agency's administrator only
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ POLICY: dict[str, Rule] = {
     "agent.letter_receipt": Rule(AGENCY),
     "agent.print_batch": Rule(AGENCY),
     "agent.print_batch_zip": Rule(AGENCY),
+    "agent.letter_templates": Rule(AGENCY_ADMIN),
+    "agent.download_template": Rule(AGENCY_ADMIN),
+    "agent.upload_template": Rule(AGENCY_ADMIN),
+    "agent.restore_template": Rule(AGENCY_ADMIN),
     "agent.payment_receipt": Rule(AGENCY),
     "creditor.payment_receipt": Rule(CREDITOR, scoped=True),
     "agent.record_promise": Rule(AGENCY),
@@ -115,6 +120,8 @@ def _expected(rule: Rule, persona: str) -> str:
         return "ok" if persona in AGENCY_PERSONAS else "forbidden"
     if rule.audience == MANAGER:
         return "ok" if persona in {"supervisor", "admin"} else "forbidden"
+    if rule.audience == AGENCY_ADMIN:
+        return "ok" if persona == "admin" else "forbidden"
     raise AssertionError(f"unknown audience {rule.audience}")
 
 
@@ -156,6 +163,7 @@ def world(people, today, rates_to_date):
     )
     letter = letters.generate_letter(people.agent, case, "relance_amiable", letter_date=today)
     return {
+        "name": "relance_2",
         "letter_id": letter.id,
         "plan_id": plan.id,
         "remittance_id": issued.id,
