@@ -301,6 +301,11 @@ class LetterForm(FlaskForm):
         )
 
 
+class LetterBatchForm(LetterForm):
+    only_mine = BooleanField(_l("Seulement mes dossiers"))
+    due_only = BooleanField(_l("Seulement les dossiers dont l'action est due aujourd'hui"))
+
+
 class PostLetterForm(FlaskForm):
     registered = BooleanField(_l("En recommandé avec accusé de réception"))
 

@@ -662,6 +662,70 @@ def letter_receipt(letter_id: int):
     )
 
 
+@bp.route("/courriers/lot", methods=["GET", "POST"])
+@agency_required
+def letter_batch():
+    today = web.today()
+    form = forms.LetterBatchForm(letter_date=today, due_only=True)
+    if request.method == "POST" and form.validate():
+        letter_date = form.letter_date.data or today
+        case_ids = letters.batch_candidates(
+            current_user, only_mine=form.only_mine.data, due_only=form.due_only.data, today=today
+        )
+        if not case_ids:
+            flash(_("Aucun dossier amiable ne correspond à cette sélection."), "info")
+            return redirect(url_for("agent.letter_batch"))
+        from app.jobs import enqueue
+        from app.jobs.tasks import generate_letter_batch
+
+        result = enqueue(
+            generate_letter_batch,
+            current_user.id,
+            case_ids,
+            form.template.data,
+            letter_date.isoformat(),
+            queue="letters",
+            job_timeout=3600,
+        )
+        if isinstance(result, dict):  # ran inline: the summary is ready
+            return render_template("agent/letter_batch.html", form=form, summary=result)
+        result.meta.update(total=len(case_ids), done=0, generated=0, skipped=[])
+        result.save_meta()
+        return redirect(url_for("agent.letter_batch_progress", job_id=result.id))
+    return render_template("agent/letter_batch.html", form=form, summary=None)
+
+
+def _batch_state(job_id: str) -> dict | None:
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    from app.jobs import redis_connection
+
+    connection = redis_connection()
+    if connection is None:
+        return None
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        return None
+    state = {"total": 0, "done": 0, "generated": 0, "skipped": [], **job.get_meta()}
+    if job.is_finished and isinstance(job.result, dict):
+        state.update(job.result)
+    state["finished"] = job.is_finished
+    state["failed"] = job.is_failed
+    return state
+
+
+@bp.route("/courriers/lot/<job_id>")
+@agency_required
+def letter_batch_progress(job_id: str):
+    state = _batch_state(job_id) or abort(404)
+    template = "agent/_batch_progress.html" if request.headers.get("HX-Request") else None
+    return render_template(
+        template or "agent/letter_batch_progress.html", state=state, job_id=job_id
+    )
+
+
 @bp.route("/courriers/a-poster")
 @agency_required
 def print_batch():

@@ -31,10 +31,10 @@ def get_queue(name: str = "default") -> Queue | None:
     return Queue(name, connection=connection)
 
 
-def enqueue(task, *args, queue: str = "default", retry=None, **kwargs):
+def enqueue(task, *args, queue: str = "default", retry=None, job_timeout=None, **kwargs):
     """Run `task(*args)` in a worker, or now if no Redis is configured. `retry` (an rq.Retry)
-    only applies to a worker: run inline, a failure is the task's to record."""
+    and `job_timeout` only apply to a worker: run inline, a failure is the task's to record."""
     rq_queue = get_queue(queue)
     if rq_queue is None:
         return task(*args, **kwargs)
-    return rq_queue.enqueue(task, *args, retry=retry, **kwargs)
+    return rq_queue.enqueue(task, *args, retry=retry, job_timeout=job_timeout, **kwargs)

@@ -42,3 +42,29 @@ def send_letter_email(letter_id: int) -> None:
     except Exception:
         if get_current_job() is not None:
             raise
+
+
+@with_app_context
+def generate_letter_batch(actor_id: int, case_ids: list[int], template: str, letter_date: str):
+    """Progress goes into the job's meta for the progress page; each case's letter is
+    idempotent, so a batch run twice generates nothing twice."""
+    from datetime import date
+
+    from rq import get_current_job
+
+    from app.extensions import db
+    from app.models import User
+    from app.services import letters
+
+    job = get_current_job()
+
+    def report(progress) -> None:
+        if job is not None:
+            job.meta.update(progress.as_dict())
+            job.save_meta()
+
+    actor = db.session.get(User, actor_id)
+    progress = letters.generate_batch(
+        actor, case_ids, template, letter_date=date.fromisoformat(letter_date), report=report
+    )
+    return progress.as_dict()

@@ -820,3 +820,59 @@ def restore_template(actor, name: str) -> None:
         actor, "letter_template.restored", "letter_template", None, changes={"template": name}
     )
     db.session.commit()
+
+
+# --- Batches ----------------------------------------------------------------------------------
+
+
+def batch_candidates(actor, *, only_mine: bool, due_only: bool, today: date) -> list[int]:
+    """Open amicable cases the batch would write to (the agent's own, or every one a manager
+    sees), optionally only those whose next action is due today or late."""
+    require_agency(actor)
+    from app.domain import pipeline
+
+    query = sa.select(Case.id).where(Case.stage == pipeline.AMICABLE)
+    if only_mine or not actor.is_manager:
+        query = query.where(
+            sa.or_(Case.assigned_agent_id == actor.id, Case.assigned_agent_id.is_(None))
+            if not only_mine
+            else Case.assigned_agent_id == actor.id
+        )
+    if due_only:
+        query = query.where(Case.next_action_on <= today)
+    return list(db.session.scalars(query.order_by(Case.id)))
+
+
+@dataclass
+class BatchProgress:
+    total: int
+    done: int = 0
+    generated: int = 0
+    skipped: list[tuple[str, str]] | None = None  # (case reference, reason)
+
+    def as_dict(self) -> dict:
+        return {
+            "total": self.total,
+            "done": self.done,
+            "generated": self.generated,
+            "skipped": self.skipped or [],
+        }
+
+
+def generate_batch(actor, case_ids: list[int], name: str, *, letter_date: date, report=None):
+    """One letter per case, each in its own transaction (a case that cannot have this letter is
+    skipped with its reason, the others go on); `report(progress)` after each case."""
+    progress = BatchProgress(total=len(case_ids), skipped=[])
+    for case_id in case_ids:
+        case = db.session.get(Case, case_id)
+        try:
+            generate_letter(actor, case, name, letter_date=letter_date)
+            progress.generated += 1
+        except ValidationFailed as exc:
+            db.session.rollback()
+            reasons = [m for messages in exc.errors.values() for m in messages]
+            progress.skipped.append((case.reference, " ".join(reasons)))
+        progress.done += 1
+        if report is not None:
+            report(progress)
+    return progress

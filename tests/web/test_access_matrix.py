@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.jobs import enqueue
+from app.jobs.tasks import generate_letter_batch
 from app.services import intake, letters, payments, plans, remittance
 from tests import factories
 
@@ -70,6 +72,8 @@ POLICY: dict[str, Rule] = {
     "agent.letter_receipt": Rule(AGENCY),
     "agent.print_batch": Rule(AGENCY),
     "agent.print_batch_zip": Rule(AGENCY),
+    "agent.letter_batch": Rule(AGENCY),
+    "agent.letter_batch_progress": Rule(AGENCY),
     "agent.letter_templates": Rule(AGENCY_ADMIN),
     "agent.download_template": Rule(AGENCY_ADMIN),
     "agent.upload_template": Rule(AGENCY_ADMIN),
@@ -162,8 +166,12 @@ def world(people, today, rates_to_date):
         today=today,
     )
     letter = letters.generate_letter(people.agent, case, "relance_amiable", letter_date=today)
+    batch_job = enqueue(
+        generate_letter_batch, people.agent.id, [], "relance_2", today.isoformat(), queue="letters"
+    )
     return {
         "name": "relance_2",
+        "job_id": batch_job.id,
         "letter_id": letter.id,
         "plan_id": plan.id,
         "remittance_id": issued.id,
