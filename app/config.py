@@ -54,6 +54,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads"),
         # Templates an agency admin uploaded; they replace those shipped in letters/.
         "LETTER_TEMPLATES_DIR": env.get("LETTER_TEMPLATES_DIR") or str(INSTANCE_DIR / "letters"),
+        # PDF copies of letters: "auto" = when LibreOffice (soffice) is installed; "0" = never.
+        "LETTER_PDF": "auto"
+        if env.get("LETTER_PDF", "auto") == "auto"
+        else env.get("LETTER_PDF") == "1",
         "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
         # Several files of 10 MB may arrive in one form post.
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,

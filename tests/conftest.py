@@ -58,6 +58,8 @@ def app(tmp_path_factory, smtp_sink):
             "WTF_CSRF_ENABLED": False,
             "UPLOAD_DIR": str(tmp / "uploads"),
             "LETTER_TEMPLATES_DIR": str(tmp / "letters"),
+            # LibreOffice takes ~1.5 s a letter: only the PDF tests turn it on.
+            "LETTER_PDF": False,
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp_sink.port,
             "REDIS_URL": os.environ.get("REDIS_URL") or "redis://fake",

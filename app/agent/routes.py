@@ -24,6 +24,7 @@ from app.agent import forms
 from app.domain import identifiers, interest, pipeline, roles
 from app.domain import letters as letter_rules
 from app.extensions import db
+from app.integrations import pdf
 from app.models import Letter, Organisation, PaymentPlan
 from app.services import access, casework, letters, payments, plans, rates, remittance, worklist
 from app.services.errors import Forbidden, ValidationFailed
@@ -161,6 +162,7 @@ def _render_case(file: worklist.CaseFile, status: int = 200, **submitted):
             **web.balance_context(file.case),
             **web.plans_context(file.case),
             letters=letters.letters_of(file.case),
+            pdf_enabled=pdf.enabled(),
             post_form=forms.PostLetterForm(formdata=None),
             posted_form=forms.PostedForm(formdata=None, posted_on=web.today()),
             letter_receipt_form=forms.LetterReceiptForm(formdata=None),

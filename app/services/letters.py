@@ -20,7 +20,7 @@ from app.domain.balance import PARTS
 from app.domain.i18n import N_
 from app.domain.interest import MissingRate
 from app.extensions import db
-from app.integrations import docx_render, storage
+from app.integrations import docx_render, pdf, storage
 from app.models import Case, Document, Letter, Organisation, Payment
 from app.services import claims, plans
 from app.services.access import require_agency
@@ -359,6 +359,7 @@ def generate_letter(actor, case: Case, name: str, *, letter_date: date) -> Lette
             {"template": [N_("Mentions obligatoires absentes du courrier :")] + rendered.missing}
         )
     key = storage.save(rendered.data)
+    stored = [key]
     try:
         document = Document(
             case_id=case.id,
@@ -373,6 +374,23 @@ def generate_letter(actor, case: Case, name: str, *, letter_date: date) -> Lette
         db.session.add(document)
         db.session.flush()
         letter.document_id = document.id
+        if pdf.enabled():
+            pdf_data = pdf.to_pdf(rendered.data)
+            pdf_key = storage.save(pdf_data)
+            stored.append(pdf_key)
+            pdf_document = Document(
+                case_id=case.id,
+                kind="letter",
+                original_name=f"{letter.reference}-{name}.pdf",
+                content_type="application/pdf",
+                size_bytes=len(pdf_data),
+                sha256=_sha256(pdf_data),
+                storage_key=pdf_key,
+                uploaded_by_id=actor.id,
+            )
+            db.session.add(pdf_document)
+            db.session.flush()
+            letter.pdf_document_id = pdf_document.id
         if template.kind == rules.AMICABLE_FIRST:
             case.first_letter_reference, case.first_letter_on = letter.reference, letter_date
         add_timeline(
@@ -393,7 +411,8 @@ def generate_letter(actor, case: Case, name: str, *, letter_date: date) -> Lette
         db.session.commit()
     except Exception:
         db.session.rollback()
-        storage.delete(key)
+        for stored_key in stored:
+            storage.delete(stored_key)
         raise
     return letter
 
@@ -521,13 +540,7 @@ def deliver_email(letter_id: int) -> bool:
             f"{case.creditor.legal_name} — {letter.reference}",
             render_template("emails/letter.txt", **context),
             html=render_template("emails/letter.html", **context),
-            attachments=[
-                (
-                    letter.document.original_name,
-                    storage.read(letter.document.storage_key),
-                    DOCX_TYPE,
-                )
-            ],
+            attachments=[_attachment(letter)],
         )
     except Exception as exc:
         letter.status, letter.last_error = "failed", f"{type(exc).__name__}: {exc}"[:500]
@@ -559,6 +572,12 @@ def deliver_email(letter_id: int) -> bool:
     )
     db.session.commit()
     return True
+
+
+def _attachment(letter: Letter) -> tuple[str, bytes, str]:
+    """The PDF when there is one (what a debtor's phone opens), else the DOCX."""
+    document = letter.pdf_document or letter.document
+    return document.original_name, storage.read(document.storage_key), document.content_type
 
 
 def _now():

@@ -15,6 +15,7 @@ from docx import Document as DocxDocument
 from app import web
 from app.domain import letters as rules
 from app.extensions import db
+from app.integrations import pdf, storage
 from app.models import Letter
 from app.services import casework, letters
 from tests import factories
@@ -176,3 +177,23 @@ def test_a_registered_formal_notice_is_posted_and_its_receipt_starts_consumer_in
     assert notice.received_on == date(2026, 11, 13)
     db.session.refresh(case)
     assert case.formal_notice_received_on == date(2026, 11, 13)
+
+
+@pytest.mark.skipif(not pdf.soffice(), reason="LibreOffice (soffice) is not installed; CI has it")
+def test_with_libreoffice_a_letter_also_gets_a_pdf_sent_as_the_attachment(
+    people, case, app, monkeypatch, run_jobs, mailbox
+):
+    monkeypatch.setitem(app.config, "LETTER_PDF", "auto")
+
+    letter = letters.generate_letter(
+        people.agent, case, "relance_amiable", letter_date=case.opened_on
+    )
+    letters.send_by_email(people.agent, letter)
+    run_jobs()
+
+    assert letter.pdf_document is not None
+    assert storage.read(letter.pdf_document.storage_key).startswith(b"%PDF")
+    (message,) = mailbox
+    (attachment,) = [part for part in message.walk() if part.get_filename()]
+    assert attachment.get_filename().endswith(".pdf")
+    assert attachment.get_content_type() == "application/pdf"
