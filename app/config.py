@@ -54,6 +54,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads"),
         # Templates an agency admin uploaded; they replace those shipped in letters/.
         "LETTER_TEMPLATES_DIR": env.get("LETTER_TEMPLATES_DIR") or str(INSTANCE_DIR / "letters"),
+        # The letterhead's logo (PNG or JPEG); unset, letters carry the agency's name only.
+        "AGENCY_LOGO": env.get("AGENCY_LOGO"),
         # PDF copies of letters: "auto" = when LibreOffice (soffice) is installed; "0" = never.
         "LETTER_PDF": "auto"
         if env.get("LETTER_PDF", "auto") == "auto"

@@ -16,6 +16,7 @@ from flask_babel import (
 
 from app.domain import interest, pipeline, roles
 from app.domain.i18n import N_
+from app.domain.letters import EMAIL_TEMPLATES as LETTER_EMAIL_TEMPLATES
 from app.domain.letters import TEMPLATES as LETTER_TEMPLATES
 from app.domain.money import cents_to_decimal
 from app.models.letter import LETTER_STATUS_LABELS
@@ -151,7 +152,9 @@ plan_status_label = _label(PLAN_STATUS_LABELS)
 promise_status_label = _label(PROMISE_STATUS_LABELS)
 frequency_label = _label(FREQUENCY_LABELS)
 letter_status_label = _label(LETTER_STATUS_LABELS)
-letter_label = _label({name: t.label for name, t in LETTER_TEMPLATES.items()})
+letter_label = _label(
+    {name: t.label for name, t in {**LETTER_TEMPLATES, **LETTER_EMAIL_TEMPLATES}.items()}
+)
 reversal_reason_label = _label(REVERSAL_REASON_LABELS)
 
 

@@ -33,6 +33,7 @@ TARGET_LETTERS = 1_000
 TARGET_SHARE = 0.80
 
 AGENCY = {
+    "logo_path": None,
     "name": "Recouvra Agence SAS",
     "address": "1 rue de la Paix, 75002 Paris",
     "city": "Paris",

@@ -37,6 +37,7 @@ def letterhead(document: Document) -> None:
     """Agency at the top left, debtor's address block on the right, place and date, references."""
     header = document.sections[0].header.paragraphs[0]
     header.text = "{{ agency.name }} · {{ agency.address }} · SIREN {{ agency.siren }}"
+    document.add_paragraph("{{ agency.logo }}")
     document.add_paragraph().add_run("{{ agency.name }}").bold = True
     document.add_paragraph("{{ agency.address }}")
     document.add_paragraph("{{ agency.contact }}")

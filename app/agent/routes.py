@@ -616,6 +616,25 @@ def email_letter(letter_id: int):
     return _letter_action(letter, send, _("Courrier envoyé au débiteur par e-mail."))
 
 
+@bp.route("/dossiers/<reference>/email-relance", methods=["POST"])
+@agency_required
+def email_reminder(reference: str):
+    file = _load(reference)
+    if not forms.PostLetterForm().validate():
+        abort(400)
+    try:
+        letter = letters.send_email_reminder(current_user, file.case, today=web.today())
+    except ValidationFailed as exc:
+        for message in web.apply_errors(None, exc):
+            flash(message, "danger")
+    else:
+        if letter.status == "failed":
+            flash(_("L'envoi a échoué : %(error)s", error=letter.last_error), "danger")
+        else:
+            flash(_("E-mail de relance envoyé au débiteur."), "success")
+    return redirect(url_for("agent.case", reference=file.case.reference, _anchor="courriers"))
+
+
 @bp.route("/courriers/<int:letter_id>/a-poster", methods=["POST"])
 @agency_required
 def letter_to_post(letter_id: int):

@@ -114,3 +114,9 @@ def missing_mentions(kind: str, text: str, mentions: Mentions) -> list[str]:
         if lacks(mentions.first_letter_date):
             missing.append(N_("la date du premier courrier"))
     return missing
+
+
+# Emails written from Jinja templates in templates/emails/ (no DOCX): the same rules apply.
+EMAIL_TEMPLATES = {
+    t.name: t for t in (Template("email_relance", AMICABLE_LATER, N_("E-mail de relance")),)
+}

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import jinja2
 from docx import Document as DocxDocument
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+
+LOGO_HEIGHT_MM = 18
 
 
 class TemplateProblem(ValueError):
@@ -28,6 +31,7 @@ def render_with_text(template: Path | bytes, context: dict) -> tuple[bytes, str]
     (parsing the saved file again would cost as much as the render)."""
     source = io.BytesIO(template) if isinstance(template, bytes) else template
     document = DocxTemplate(source)
+    context = _with_images(document, context)
     try:
         document.render(context, jinja_env=_environment(), autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
@@ -38,6 +42,17 @@ def render_with_text(template: Path | bytes, context: dict) -> tuple[bytes, str]
     out = io.BytesIO()
     document.save(out)
     return out.getvalue(), text
+
+
+def _with_images(document: DocxTemplate, context: dict) -> dict:
+    """`agency.logo_path` (a file, or None) becomes `agency.logo`, an image docxtpl can place
+    (an image belongs to one document, so it is made per render); no logo prints nothing."""
+    agency = context.get("agency")
+    if not isinstance(agency, dict) or "logo_path" not in agency:
+        return context
+    path = agency["logo_path"]
+    logo = InlineImage(document, str(path), height=Mm(LOGO_HEIGHT_MM)) if path else ""
+    return {**context, "agency": {**agency, "logo": logo}}
 
 
 def _body_text(document) -> str:

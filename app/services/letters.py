@@ -135,6 +135,7 @@ def build_context(
         salutation = "Madame, Monsieur"
     context = {
         "agency": {
+            "logo_path": _logo_path(),
             "name": house.legal_name,
             "address": address(house),
             "city": house.city or "",
@@ -195,6 +196,15 @@ def build_context(
         first_letter_date=day(case.first_letter_on),
     )
     return context, mentions
+
+
+def _logo_path() -> Path | None:
+    """AGENCY_LOGO: a PNG or JPEG for the letterhead; unset or missing, letters have none."""
+    from flask import current_app
+
+    setting = current_app.config.get("AGENCY_LOGO")
+    path = Path(setting) if setting else None
+    return path if path and path.is_file() else None
 
 
 def _plan_context(case: Case) -> dict:
@@ -527,20 +537,26 @@ def deliver_email(letter_id: int) -> bool:
     db.session.refresh(letter)
     case = letter.case
     house = agency()
+    template = rules.TEMPLATES.get(letter.template) or rules.EMAIL_TEMPLATES[letter.template]
     context = {
         "letter": letter,
         "case": case,
         "agency_name": house.legal_name if house else "",
         "creditor_name": case.creditor.legal_name,
-        "template_label": rules.TEMPLATES[letter.template].label,
+        "template_label": template.label,
     }
+    body = "letter" if letter.document_id else letter.template
+    if body != "letter":
+        context["values"], _mentions = build_context(
+            case, template, letter.letter_date, agent=letter.created_by, reference=letter.reference
+        )
     try:
         message = mail.send_mail(
             letter.sent_to,
             f"{case.creditor.legal_name} — {letter.reference}",
-            render_template("emails/letter.txt", **context),
-            html=render_template("emails/letter.html", **context),
-            attachments=[_attachment(letter)],
+            render_template(f"emails/{body}.txt", **context),
+            html=render_template(f"emails/{body}.html", **context),
+            attachments=[_attachment(letter)] if letter.document_id else [],
         )
     except Exception as exc:
         letter.status, letter.last_error = "failed", f"{type(exc).__name__}: {exc}"[:500]
@@ -723,6 +739,7 @@ def sample_context() -> dict:
     }
     return {
         "agency": {
+            "logo_path": None,
             "name": m.agency_name,
             "address": m.agency_address,
             "city": "Paris",
@@ -895,3 +912,78 @@ def generate_batch(actor, case_ids: list[int], name: str, *, letter_date: date, 
         if report is not None:
             report(progress)
     return progress
+
+
+def send_email_reminder(actor, case: Case, *, today: date) -> Letter:
+    """An email reminder written from templates/emails/email_relance.*: checked like a later
+    amicable letter (it quotes the first letter), sent once a day at most, retried on failure."""
+    from flask import render_template
+
+    require_agency(actor)
+    template = rules.EMAIL_TEMPLATES["email_relance"]
+    errors = _sequence_errors(case, template)
+    if not case.debtor.emails:
+        errors.append(
+            N_("Le débiteur n'a pas d'adresse e-mail : envoyez ce courrier par la poste.")
+        )
+    if errors:
+        raise ValidationFailed({"channel": errors})
+    existing = db.session.scalars(
+        sa.select(Letter).where(
+            Letter.case_id == case.id, Letter.template == template.name, Letter.letter_date == today
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    letter = Letter(
+        case_id=case.id,
+        template=template.name,
+        letter_date=today,
+        created_by_id=actor.id,
+        channel="email",
+        sent_to=case.debtor.emails[0],
+    )
+    db.session.add(letter)
+    db.session.flush()
+    letter.reference = f"LET-{today.year}-{letter.id:06d}"
+    values, mentions = build_context(case, template, today, agent=actor, reference=letter.reference)
+    text = render_template(
+        "emails/email_relance.txt",
+        letter=letter,
+        case=case,
+        values=values,
+        agency_name="",
+        creditor_name=case.creditor.legal_name,
+        template_label=template.label,
+    )
+    missing = rules.missing_mentions(template.kind, text, mentions)
+    if missing:
+        db.session.rollback()
+        raise ValidationFailed(
+            {"channel": [N_("Mentions obligatoires absentes du courrier :")] + missing}
+        )
+    letter.status = "sending"
+    add_timeline(
+        case,
+        actor,
+        "letter_generated",
+        data={"letter_id": letter.id, "template": template.name, "reference": letter.reference},
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "letter.email_queued",
+        "letter",
+        letter.id,
+        case_id=case.id,
+        changes={"template": template.name, "to": letter.sent_to},
+    )
+    db.session.commit()
+    from rq import Retry
+
+    from app.jobs import enqueue
+    from app.jobs.tasks import send_letter_email
+
+    retry = Retry(max=len(MAIL_RETRY_INTERVALS), interval=list(MAIL_RETRY_INTERVALS))
+    enqueue(send_letter_email, letter.id, queue="mail", retry=retry)
+    return letter

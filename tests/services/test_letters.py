@@ -148,3 +148,49 @@ def test_the_command_line_check_passes_every_shipped_template(app, people, case)
 
     assert result.exit_code == 0, result.output
     assert f"Tous les modèles sont conformes (dossier {case.reference})." in result.output
+
+
+def test_the_letterhead_carries_the_agency_logo_from_the_settings(
+    people, case, app, monkeypatch, tmp_path
+):
+    import zipfile
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png(40, 20))
+    monkeypatch.setitem(app.config, "AGENCY_LOGO", str(logo))
+
+    letter = letters.generate_letter(people.agent, case, "relance_amiable", letter_date=TODAY)
+
+    data = storage.read(letter.document.storage_key)
+    media = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("word/media/")]
+    assert len(media) == 1
+
+
+def test_without_a_logo_the_letterhead_prints_nothing_in_its_place(people, case):
+    letter = letters.generate_letter(people.agent, case, "relance_amiable", letter_date=TODAY)
+
+    lines = docx_text(letter).splitlines()
+    assert lines[1] == "Recouvra Agence SAS"  # after the page header, nothing before the name
+    assert "logo" not in docx_text(letter)
+
+
+def _png(width: int, height: int) -> bytes:
+    """A small valid RGB PNG, written by hand (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    raw = b"".join(b"\x00" + b"\x20\x60\xa0" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )

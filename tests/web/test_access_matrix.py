@@ -67,6 +67,7 @@ POLICY: dict[str, Rule] = {
     "agent.letter_preview": Rule(AGENCY),
     "agent.generate_letter": Rule(AGENCY),
     "agent.email_letter": Rule(AGENCY),
+    "agent.email_reminder": Rule(AGENCY),
     "agent.letter_to_post": Rule(AGENCY),
     "agent.letter_posted": Rule(AGENCY),
     "agent.letter_receipt": Rule(AGENCY),

@@ -197,3 +197,37 @@ def test_with_libreoffice_a_letter_also_gets_a_pdf_sent_as_the_attachment(
     (attachment,) = [part for part in message.walk() if part.get_filename()]
     assert attachment.get_filename().endswith(".pdf")
     assert attachment.get_content_type() == "application/pdf"
+
+
+def test_an_email_reminder_quotes_the_first_letter_and_the_amounts(
+    people, login, client, case, run_jobs, mailbox
+):
+    first = letters.generate_letter(
+        people.agent, case, "relance_amiable", letter_date=date(2026, 11, 2)
+    )
+    login(people.agent)
+
+    client.post(f"/agence/dossiers/{case.reference}/email-relance")
+    client.post(f"/agence/dossiers/{case.reference}/email-relance")  # a second click, same day
+    run_jobs()
+
+    (message,) = mailbox
+    plain = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    body = plain.get_payload(decode=True).decode("utf-8")
+    body = body.replace("\u202f", " ").replace("\xa0", " ")
+    assert f"premier courrier référencé {first.reference} du 02/11/2026" in body
+    assert "Montant restant dû : 1 297,92 €" in body
+    assert not [part for part in message.walk() if part.get_filename()]
+    reminder = db.session.scalar(sa.select(Letter).where(Letter.template == "email_relance"))
+    assert reminder.status == "sent"
+
+
+def test_an_email_reminder_before_any_letter_is_refused(people, login, client, case, mailbox):
+    login(people.agent)
+
+    response = client.post(
+        f"/agence/dossiers/{case.reference}/email-relance", follow_redirects=True
+    )
+
+    assert "Aucun premier courrier" in text(response)
+    assert mailbox == []
