@@ -730,8 +730,9 @@ def _batch_state(job_id: str) -> dict | None:
     except NoSuchJobError:
         return None
     state = {"total": 0, "done": 0, "generated": 0, "skipped": [], **job.get_meta()}
-    if job.is_finished and isinstance(job.result, dict):
-        state.update(job.result)
+    result = job.return_value() if job.is_finished else None
+    if isinstance(result, dict):
+        state.update(result)
     state["finished"] = job.is_finished
     state["failed"] = job.is_failed
     return state
