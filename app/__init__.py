@@ -60,10 +60,12 @@ def create_app(config: dict | None = None) -> Flask:
     from app.agent.routes import bp as agent_bp
     from app.auth.routes import bp as auth_bp
     from app.creditor.routes import bp as creditor_bp
+    from app.pay.routes import bp as pay_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(creditor_bp, url_prefix="/creancier")
     app.register_blueprint(agent_bp, url_prefix="/agence")
+    app.register_blueprint(pay_bp)
 
     _register_request_hooks(app)
     _register_error_pages(app)

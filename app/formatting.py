@@ -19,6 +19,7 @@ from app.domain.i18n import N_
 from app.domain.letters import EMAIL_TEMPLATES as LETTER_EMAIL_TEMPLATES
 from app.domain.letters import TEMPLATES as LETTER_TEMPLATES
 from app.domain.money import cents_to_decimal
+from app.models.debtor_link import CALLBACK_SLOT_LABELS, DISPUTE_REASON_LABELS
 from app.models.letter import LETTER_STATUS_LABELS
 from app.models.money import PAYMENT_METHOD_LABELS, REVERSAL_REASON_LABELS
 from app.models.plan import FREQUENCY_LABELS, PLAN_STATUS_LABELS, PROMISE_STATUS_LABELS
@@ -152,6 +153,8 @@ plan_status_label = _label(PLAN_STATUS_LABELS)
 promise_status_label = _label(PROMISE_STATUS_LABELS)
 frequency_label = _label(FREQUENCY_LABELS)
 letter_status_label = _label(LETTER_STATUS_LABELS)
+dispute_reason_label = _label(DISPUTE_REASON_LABELS)
+callback_slot_label = _label(CALLBACK_SLOT_LABELS)
 letter_label = _label(
     {name: t.label for name, t in {**LETTER_TEMPLATES, **LETTER_EMAIL_TEMPLATES}.items()}
 )
@@ -175,5 +178,7 @@ def register_globals(app) -> None:
     app.add_template_global(promise_status_label, "promise_status_label")
     app.add_template_global(frequency_label, "frequency_label")
     app.add_template_global(letter_status_label, "letter_status_label")
+    app.add_template_global(dispute_reason_label, "dispute_reason_label")
+    app.add_template_global(callback_slot_label, "callback_slot_label")
     app.add_template_global(letter_label, "letter_label")
     app.add_template_global(reversal_reason_label, "reversal_reason_label")

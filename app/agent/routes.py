@@ -26,7 +26,17 @@ from app.domain import letters as letter_rules
 from app.extensions import db
 from app.integrations import pdf
 from app.models import Letter, Organisation, PaymentPlan
-from app.services import access, casework, letters, payments, plans, rates, remittance, worklist
+from app.services import (
+    access,
+    casework,
+    debtor_access,
+    letters,
+    payments,
+    plans,
+    rates,
+    remittance,
+    worklist,
+)
 from app.services.errors import Forbidden, ValidationFailed
 from app.web import agency_required, or_404, role_required
 
@@ -148,7 +158,9 @@ PANEL_ANCHORS = {
 }
 
 
-def _render_case(file: worklist.CaseFile, status: int = 200, **submitted):
+def _render_case(
+    file: worklist.CaseFile, status: int = 200, new_link_url: str | None = None, **submitted
+):
     panels = _default_forms(file.case)
     panels.update(submitted)
     return (
@@ -163,6 +175,7 @@ def _render_case(file: worklist.CaseFile, status: int = 200, **submitted):
             **web.plans_context(file.case),
             letters=letters.letters_of(file.case),
             pdf_enabled=pdf.enabled(),
+            new_link_url=new_link_url,
             post_form=forms.PostLetterForm(formdata=None),
             posted_form=forms.PostedForm(formdata=None, posted_on=web.today()),
             letter_receipt_form=forms.LetterReceiptForm(formdata=None),
@@ -782,6 +795,37 @@ def print_batch_zip():
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+# --- The debtor's link ---------------------------------------------------------------------------
+
+
+@bp.route("/dossiers/<reference>/lien", methods=["POST"])
+@agency_required
+def debtor_link(reference: str):
+    file = _load(reference)
+    if not forms.PostLetterForm().validate():
+        abort(400)
+    try:
+        token = debtor_access.create_link(current_user, file.case)
+    except ValidationFailed as exc:
+        for message in web.apply_errors(None, exc):
+            flash(message, "danger")
+        return _back(file.case)
+    # Shown once, in this response only: the token is stored hashed.
+    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("pay.page", token=token)
+    return _render_case(file, new_link_url=url)
+
+
+@bp.route("/dossiers/<reference>/lien/revocation", methods=["POST"])
+@agency_required
+def revoke_debtor_links(reference: str):
+    file = _load(reference)
+    if not forms.PostLetterForm().validate():
+        abort(400)
+    count = debtor_access.revoke_links(current_user, file.case)
+    flash(_("%(n)s lien(s) débiteur révoqué(s).", n=count), "success")
+    return _back(file.case)
 
 
 # --- Letter templates (the agency admin's) -----------------------------------------------------

@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.case import Case, Document, Invoice
 from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
+from app.models.debtor_link import DebtorLink
 from app.models.letter import Letter
 from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
 from app.models.org import Organisation, User
@@ -19,6 +20,7 @@ __all__ = [
     "Debtor",
     "DebtorContact",
     "DebtorIdentity",
+    "DebtorLink",
     "Document",
     "InterestRate",
     "Invoice",

@@ -146,7 +146,7 @@ def _store_documents(actor, case: Case, checked: list, stored_keys: list[str]) -
             size_bytes=file.size_bytes,
             sha256=file.sha256,
             storage_key=key,
-            uploaded_by_id=actor.id,
+            uploaded_by_id=getattr(actor, "id", None),
         )
         case.documents.append(document)
         documents.append(document)

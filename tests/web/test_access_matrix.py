@@ -13,7 +13,7 @@ import pytest
 
 from app.jobs import enqueue
 from app.jobs.tasks import generate_letter_batch
-from app.services import intake, letters, payments, plans, remittance
+from app.services import debtor_access, intake, letters, payments, plans, remittance
 from tests import factories
 
 # audience: who may use the route.
@@ -68,6 +68,13 @@ POLICY: dict[str, Rule] = {
     "agent.generate_letter": Rule(AGENCY),
     "agent.email_letter": Rule(AGENCY),
     "agent.email_reminder": Rule(AGENCY),
+    "agent.debtor_link": Rule(AGENCY),
+    "agent.revoke_debtor_links": Rule(AGENCY),
+    # The debtor's page: no account, a secret link and a check (tests/web/test_debtor_page.py).
+    "pay.page": Rule(PUBLIC),
+    "pay.dispute": Rule(PUBLIC),
+    "pay.callback": Rule(PUBLIC),
+    "pay.document": Rule(PUBLIC),
     "agent.letter_to_post": Rule(AGENCY),
     "agent.letter_posted": Rule(AGENCY),
     "agent.letter_receipt": Rule(AGENCY),
@@ -142,7 +149,10 @@ def test_every_route_has_an_access_rule(app):
 
 
 @pytest.fixture
-def world(people, today, rates_to_date):
+def world(people, today, rates_to_date, monkeypatch):
+    # Revoking links would turn the debtor routes tried after it into 404s: who may revoke is
+    # what this test checks, what revoking does is tested in test_debtor_page.py.
+    monkeypatch.setattr(debtor_access, "revoke_links", lambda actor, case: 0)
     case = factories.make_case(
         people.creditor_user,
         uploads=[intake.UploadInput("facture.pdf", factories.minimal_pdf(), "invoice")],
@@ -181,7 +191,7 @@ def world(people, today, rates_to_date):
         "reference": case.reference,
         "document_id": case.documents[0].id,
         "debtor_id": case.debtor_id,
-        "token": "not-a-real-token",
+        "token": debtor_access.create_link(people.agent, case),
         "code": "fr",
         "filename": "app.css",
     }

@@ -1,0 +1,46 @@
+"""The debtor's forms: the check question, a dispute, a call-back request."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from app import formatting
+from app.models.debtor_link import (
+    CALLBACK_SLOT_LABELS,
+    CALLBACK_SLOTS,
+    DISPUTE_REASON_LABELS,
+    DISPUTE_REASONS,
+)
+
+
+class CheckForm(FlaskForm):
+    answer = StringField(validators=[Length(max=20)], render_kw={"autocomplete": "off"})
+
+
+class DisputeForm(FlaskForm):
+    reason = SelectField(_l("Pourquoi contestez-vous ?"), validate_choice=False)
+    text = TextAreaField(_l("Expliquez-nous"), validators=[Length(max=5_000)])
+    proof = FileField(_l("Justificatif (facultatif : PDF, image)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [SelectChoice("", _l("Choisissez…"))] + [
+            SelectChoice(r, formatting.label(DISPUTE_REASON_LABELS, r)) for r in DISPUTE_REASONS
+        ]
+
+
+class CallbackForm(FlaskForm):
+    on = DateField(_l("Jour"), validators=[Optional()])
+    slot = SelectField(_l("Créneau"), validate_choice=False)
+    phone = StringField(_l("Votre numéro"), validators=[Length(max=30)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot.choices = [
+            SelectChoice(s, formatting.label(CALLBACK_SLOT_LABELS, s)) for s in CALLBACK_SLOTS
+        ]

@@ -1,0 +1,155 @@
+"""The debtor's payment page: /p/<token>, one check question, then what is owed and why.
+
+No account and no login: a session mark records that this browser answered the check for this
+link. Anything wrong with a link gives the same 404 page as an unknown one.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from app import web
+from app.extensions import limiter
+from app.models import Document
+from app.pay import forms
+from app.services import claims, debtor_access, letters, plans
+from app.services.errors import NotFound, ValidationFailed
+
+bp = Blueprint("pay", __name__)
+
+SESSION_KEY = "debtor_links"
+
+
+def _link(token: str):
+    try:
+        return debtor_access.find_link(token)
+    except NotFound:
+        abort(404)
+
+
+def _checked(link) -> bool:
+    return link.id in session.get(SESSION_KEY, [])
+
+
+def _remember(link) -> None:
+    opened = [i for i in session.get(SESSION_KEY, []) if i != link.id][-9:]
+    session[SESSION_KEY] = [*opened, link.id]
+
+
+def _page(link, status=200, dispute_form=None, callback_form=None):
+    case = link.case
+    today = web.today()
+    context = web.balance_context(case)
+    # The debtor reads letters as PDF when there are PDF copies, else as they are.
+    received = [d for d in case.documents if d.kind == "letter"]
+    received = [d for d in received if d.content_type == "application/pdf"] or received
+    return (
+        render_template(
+            "pay/page.html",
+            token=request.view_args["token"],
+            case=case,
+            letters=received,
+            plan=plans.live_plan(case),
+            basis=claims.interest_basis(case),
+            agency=letters.agency(),
+            dispute_form=dispute_form or forms.DisputeForm(formdata=None, prefix="dispute"),
+            callback_form=callback_form
+            or forms.CallbackForm(formdata=None, prefix="callback", on=today),
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.route("/p/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per 15 minutes", methods=["POST"])
+def page(token: str):
+    link = _link(token)
+    if _checked(link):
+        return _page(link)
+    form = forms.CheckForm()
+    status, result = 200, None
+    if request.method == "POST" and form.validate():
+        result = debtor_access.check_answer(link, form.answer.data or "")
+        if result.ok:
+            _remember(link)
+            return redirect(url_for("pay.page", token=token))
+        status = 429 if result.locked_until else 422
+    return (
+        render_template(
+            "pay/check.html",
+            form=form,
+            question=debtor_access.question(link),
+            result=result,
+            agency=letters.agency(),
+            creditor=link.case.creditor,
+        ),
+        status,
+    )
+
+
+@bp.route("/p/<token>/contestation", methods=["POST"])
+def dispute(token: str):
+    link = _link(token)
+    if not _checked(link):
+        return redirect(url_for("pay.page", token=token))
+    form = forms.DisputeForm(prefix="dispute")
+    if form.validate():
+        uploads = web.uploads_from([form.proof.data], ["correspondence"]) if form.proof.data else []
+        try:
+            debtor_access.dispute(
+                link,
+                reason=form.reason.data or None,
+                text=form.text.data or "",
+                uploads=uploads,
+                today=web.today(),
+            )
+        except ValidationFailed as exc:
+            form.form_errors.extend(web.apply_errors(form, exc))
+        else:
+            flash(
+                _(
+                    "Votre contestation est enregistrée : les relances sont suspendues le temps "
+                    "de l'examiner, nous revenons vers vous."
+                ),
+                "success",
+            )
+            return redirect(url_for("pay.page", token=token))
+    return _page(link, 422, dispute_form=form)
+
+
+@bp.route("/p/<token>/rappel", methods=["POST"])
+def callback(token: str):
+    link = _link(token)
+    if not _checked(link):
+        return redirect(url_for("pay.page", token=token))
+    form = forms.CallbackForm(prefix="callback")
+    if form.validate():
+        try:
+            debtor_access.request_callback(
+                link,
+                on=form.on.data,
+                slot=form.slot.data,
+                phone=form.phone.data or "",
+                today=web.today(),
+            )
+        except ValidationFailed as exc:
+            form.form_errors.extend(web.apply_errors(form, exc))
+        else:
+            flash(_("C'est noté : un conseiller vous appellera au créneau choisi."), "success")
+            return redirect(url_for("pay.page", token=token))
+    return _page(link, 422, callback_form=form)
+
+
+@bp.route("/p/<token>/documents/<int:document_id>")
+def document(token: str, document_id: int):
+    link = _link(token)
+    if not _checked(link):
+        return redirect(url_for("pay.page", token=token))
+    document = next(
+        (d for d in link.case.documents if d.id == document_id and d.kind == "letter"), None
+    )
+    if not isinstance(document, Document):
+        abort(404)
+    return web.send_document(document)

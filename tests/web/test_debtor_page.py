@@ -1,0 +1,172 @@
+"""The debtor's page: a secret link, one check question, then what is owed and why; dispute
+and call-back from the phone; anything wrong with a link is the same 404."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app import web
+from app.extensions import db
+from app.models import DebtorLink, TimelineEntry
+from app.services import casework, debtor_access
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch, today):
+    monkeypatch.setattr(web, "today", lambda: today)
+
+
+def text(response) -> str:
+    page = html.unescape(response.get_data(as_text=True))
+    return page.replace("\u202f", " ").replace("\xa0", " ")
+
+
+@pytest.fixture
+def case(people, today, rates_to_date):
+    """A company debtor (SIREN 732829320) owing 1,297.92 on 2026-11-23."""
+    case = factories.make_case(
+        people.creditor_user,
+        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
+        today=today,
+    )
+    casework.accept_case(people.agent, case, today=today)
+    return case
+
+
+@pytest.fixture
+def token(people, case):
+    return debtor_access.create_link(people.agent, case)
+
+
+def test_the_token_is_long_random_and_stored_only_hashed(token):
+    assert len(token) >= 22  # 22 random bytes, over 128 bits
+    stored = db.session.scalar(sa.select(DebtorLink.token_hash))
+    assert token not in stored and len(stored) == 64
+
+
+def test_after_the_siren_check_the_debtor_sees_what_is_owed_and_why(client, token):
+    first = client.get(f"/p/{token}")
+    assert "indiquez le numéro SIREN de votre entreprise" in text(first)
+    assert "1 297,92" not in text(first)  # nothing shown before the check
+
+    response = client.post(f"/p/{token}", data={"answer": "732 829 320"}, follow_redirects=True)
+
+    page = text(response)
+    assert "Recouvra Agence SAS, pour le compte de Boulangerie Dupont SAS" in page
+    assert "1 297,92 €" in page and "57,92 €" in page and "40,00 €" in page
+    assert "taux de la BCE + 10 points" in page
+
+
+def test_a_wrong_answer_says_how_many_tries_are_left_and_five_lock_the_link(client, token):
+    for tries_left in (4, 3, 2, 1):
+        response = client.post(f"/p/{token}", data={"answer": "000000000"})
+        assert response.status_code == 422
+        assert f"Il vous reste {tries_left} essai" in text(response)
+
+    locked = client.post(f"/p/{token}", data={"answer": "000000000"})
+    assert locked.status_code == 429
+    assert "Trop d’essais" in text(locked)
+    # Even the right answer waits for the lock to end.
+    still = client.post(f"/p/{token}", data={"answer": "732829320"})
+    assert still.status_code == 429
+
+
+@pytest.mark.parametrize("kind", ["unknown", "revoked", "closed"])
+def test_a_bad_link_is_the_same_404_as_an_unknown_one(people, client, case, token, kind, today):
+    if kind == "revoked":
+        debtor_access.revoke_links(people.agent, case)
+    elif kind == "closed":
+        casework.move_stage(
+            people.agent, case, "closed", reason="Retrait", outcome="withdrawn", today=today
+        )
+    url = "/p/not-a-real-token-at-all-xxxxxxx" if kind == "unknown" else f"/p/{token}"
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "SIREN" not in text(response)
+
+
+def passed(client, token):
+    client.post(f"/p/{token}", data={"answer": "732829320"})
+
+
+def test_a_dispute_puts_the_case_on_hold_and_tells_the_agent_and_creditor(
+    client, case, token, today
+):
+    passed(client, token)
+
+    response = client.post(
+        f"/p/{token}/contestation",
+        data={
+            "dispute-reason": "already_paid",
+            "dispute-text": "Payé par virement le 3 juillet",
+            "dispute-proof": (io.BytesIO(factories.minimal_pdf()), "virement.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+    assert "Votre contestation est enregistrée" in text(response)
+    db.session.refresh(case)
+    assert case.hold_reason == "dispute" and case.next_action_on == today
+    entry = db.session.scalar(
+        sa.select(TimelineEntry).where(TimelineEntry.kind == "debtor_dispute")
+    )
+    assert entry.visible_to_creditor and entry.data["reason"] == "already_paid"
+    assert any(d.original_name == "virement.pdf" for d in case.documents)
+
+
+def test_a_dispute_without_an_explanation_is_refused_in_french(client, token):
+    passed(client, token)
+
+    response = client.post(f"/p/{token}/contestation", data={"dispute-reason": "other"})
+
+    assert response.status_code == 422
+    assert "Expliquez en quelques mots ce que vous contestez." in text(response)
+
+
+def test_a_call_back_request_lands_in_the_agents_queue(client, case, token):
+    passed(client, token)
+
+    client.post(
+        f"/p/{token}/rappel",
+        data={
+            "callback-on": "2026-11-26",
+            "callback-slot": "morning",
+            "callback-phone": "06 12 34 56 78",
+        },
+    )
+
+    db.session.refresh(case)
+    assert case.next_action_on == date(2026, 11, 26)
+    entry = db.session.scalar(
+        sa.select(TimelineEntry).where(TimelineEntry.kind == "callback_requested")
+    )
+    assert entry.data["phone"] == "+33612345678" and not entry.visible_to_creditor
+
+
+def test_the_actions_need_the_check_first(client, token):
+    response = client.post(
+        f"/p/{token}/contestation", data={"dispute-reason": "other", "dispute-text": "x"}
+    )
+
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/p/{token}")
+
+
+def test_the_agent_creates_a_link_shown_once(people, login, client, case):
+    login(people.agent)
+
+    page = text(client.post(f"/agence/dossiers/{case.reference}/lien"))
+
+    url = re.search(r"http://recouvra\.test/p/([A-Za-z0-9_-]+)", page)
+    assert url is not None
+    assert debtor_access.find_link(url.group(1)).case_id == case.id
+    assert url.group(1) not in text(client.get(f"/agence/dossiers/{case.reference}"))
