@@ -32,6 +32,9 @@ def _bool(name: str, default: bool = False) -> bool:
 def load_config(overrides: dict | None = None) -> dict:
     env = os.environ
     production = env.get("RECOUVRA_ENV", "development") == "production"
+    if production and env.get("STRIPE_SECRET_KEY") and not env.get("STRIPE_WEBHOOK_SECRET"):
+        # Card payments are recorded only from verified webhooks: no secret, no start.
+        raise ConfigError("STRIPE_WEBHOOK_SECRET must be set when Stripe is configured")
     secret_key = env.get("SECRET_KEY")
     if not secret_key:
         if production:

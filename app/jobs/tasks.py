@@ -68,3 +68,11 @@ def generate_letter_batch(actor_id: int, case_ids: list[int], template: str, let
         actor, case_ids, template, letter_date=date.fromisoformat(letter_date), report=report
     )
     return progress.as_dict()
+
+
+@with_app_context
+def process_stripe_event(event_row_id: int) -> str:
+    """Safe to run twice: the event is claimed once, in the payment's transaction."""
+    from app.services import stripe_events
+
+    return stripe_events.process(event_row_id)

@@ -11,6 +11,7 @@ from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
 from app.models.org import Organisation, User
 from app.models.plan import PaymentPlan, PlanInstallment, Promise
 from app.models.rates import InterestRate
+from app.models.stripe_event import StripeEvent
 
 __all__ = [
     "AuditEvent",
@@ -33,6 +34,7 @@ __all__ = [
     "PlanInstallment",
     "Promise",
     "Remittance",
+    "StripeEvent",
     "TimelineEntry",
     "User",
 ]

@@ -6,14 +6,24 @@ link. Anything wrong with a link gives the same 404 page as an unknown one.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from app import web
-from app.extensions import limiter
+from app.extensions import csrf, limiter
 from app.models import Document
 from app.pay import forms
-from app.services import claims, debtor_access, letters, plans
+from app.services import claims, debtor_access, letters, plans, stripe_events
 from app.services.errors import NotFound, ValidationFailed
 
 bp = Blueprint("pay", __name__)
@@ -153,3 +163,29 @@ def document(token: str, document_id: int):
     if not isinstance(document, Document):
         abort(404)
     return web.send_document(document)
+
+
+@bp.route("/stripe/webhook", methods=["POST"])
+@csrf.exempt
+def stripe_webhook():
+    """Verify the signature on the raw body, store the event once, queue it, answer 200."""
+    import stripe
+
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret:
+        abort(503)  # never fall back to unverified JSON
+    payload = request.get_data()
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, request.headers.get("Stripe-Signature", ""), secret
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return {"error": "invalid signature"}, 400
+    row = stripe_events.store(event.to_dict())
+    if row is None:
+        return {"received": True, "duplicate": True}
+    from app.jobs import enqueue
+    from app.jobs.tasks import process_stripe_event
+
+    enqueue(process_stripe_event, row.id)
+    return {"received": True}

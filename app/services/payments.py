@@ -55,9 +55,10 @@ def _validate(
     method: str | None,
     designated_invoice_id: int | None,
     today: date,
+    closed_ok: bool = False,
 ) -> None:
     errors: dict[str, list[str]] = {}
-    if not case.is_open:
+    if not case.is_open and not closed_ok:
         errors["amount"] = [
             N_("Le dossier est clôturé : aucun paiement ne peut y être enregistré.")
         ]
@@ -112,11 +113,14 @@ def record_payment(
     reference: str = "",
     note: str = "",
     idempotency_key: str | None = None,
+    already_taken: bool = False,
     today: date,
 ) -> Payment:
     """Book a payment the debtor made (actor None: a verified webhook or job).
 
-    The same idempotency key twice returns the payment first recorded with it.
+    The same idempotency key twice returns the payment first recorded with it. `already_taken`
+    is money a processor has already collected (a card payment): it is recorded even on a case
+    closed in the meantime, where it becomes an overpayment to refund, never lost.
     """
     _require_may_record(actor, case, paid_to_creditor)
     if idempotency_key:
@@ -131,6 +135,7 @@ def record_payment(
         method=method,
         designated_invoice_id=designated_invoice_id,
         today=today,
+        closed_ok=already_taken,
     )
     payment = Payment(
         case_id=case.id,
@@ -205,7 +210,7 @@ def record_payment(
         },
     )
     plans.after_payment(case, today, actor)
-    if balance is not None and balance.outstanding_cents <= 0:
+    if balance is not None and balance.outstanding_cents <= 0 and case.is_open:
         _close_as_paid(actor, case, today)
     db.session.commit()
     return payment

@@ -1,0 +1,189 @@
+"""What a verified Stripe webhook event does to Recouvra's books.
+
+The webhook route stores each event once (unique event id) and queues its processing; here one
+worker claims it with a conditional UPDATE in the same transaction as the payment it records, so
+ten deliveries of one event make one payment. A refund or a dispute that arrives before the
+payment it is about waits, and is applied as soon as that payment is recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Case, Payment, StripeEvent
+from app.models.base import utcnow
+from app.services import payments
+from app.services.audit import add_timeline
+from app.services.errors import ValidationFailed
+
+PARIS = ZoneInfo("Europe/Paris")
+HANDLED = (
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "charge.refunded",
+    "charge.dispute.created",
+)
+
+
+def payment_intent_of(event: dict) -> str | None:
+    obj = event.get("data", {}).get("object", {})
+    if event.get("type", "").startswith("payment_intent."):
+        return obj.get("id")
+    intent = obj.get("payment_intent")
+    return intent.get("id") if isinstance(intent, dict) else intent
+
+
+def store(event: dict) -> StripeEvent | None:
+    """Keep a verified event; None when it was already received (a redelivery)."""
+    from sqlalchemy.exc import IntegrityError
+
+    row = StripeEvent(
+        event_id=event["id"],
+        type=event.get("type", ""),
+        payment_intent=payment_intent_of(event),
+        payload=event,
+    )
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return row
+
+
+def _claim(row: StripeEvent) -> bool:
+    claimed = db.session.execute(
+        sa.update(StripeEvent)
+        .where(StripeEvent.id == row.id, StripeEvent.processed_at.is_(None))
+        .values(processed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+def _day(event: dict):
+    created = event.get("created")
+    moment = datetime.fromtimestamp(created, UTC) if created else utcnow()
+    return moment.astimezone(PARIS).date()
+
+
+def _today():
+    """The business day now, in Paris (a job has no request, so not web.today())."""
+    return datetime.now(PARIS).date()
+
+
+def _payment_for(intent: str | None) -> Payment | None:
+    if not intent:
+        return None
+    return db.session.scalar(
+        sa.select(Payment).where(Payment.idempotency_key == f"stripe:{intent}")
+    )
+
+
+def process(event_row_id: int) -> str:
+    """Apply one stored event; returns what happened (kept on the event as its outcome)."""
+    row = db.session.get(StripeEvent, event_row_id)
+    if row is None or row.processed_at is not None:
+        return "already processed"
+    event = row.payload
+    kind = row.type
+    obj = event.get("data", {}).get("object", {})
+    if kind not in HANDLED:
+        return _finish(row, "ignored")
+    if kind == "payment_intent.succeeded":
+        return _succeeded(row, event, obj)
+    payment = _payment_for(row.payment_intent)
+    if kind == "payment_intent.payment_failed":
+        case = _case_of(obj)
+        if not _claim(row):
+            return "already processed"
+        if case is not None:
+            add_timeline(
+                case,
+                None,
+                "card_payment_failed",
+                data={"amount_cents": obj.get("amount"), "intent": row.payment_intent},
+            )
+        row.outcome = "failure noted"
+        db.session.commit()
+        return row.outcome
+    if payment is None:
+        # The payment's own event has not been processed yet: this one waits for it.
+        row.outcome = "waiting for the payment"
+        db.session.commit()
+        return row.outcome
+    reason = "refund" if kind == "charge.refunded" else "chargeback"
+    return _reverse(row, payment, reason, max(_today(), _day(event)))
+
+
+def _case_of(obj: dict) -> Case | None:
+    case_id = (obj.get("metadata") or {}).get("case_id")
+    try:
+        return db.session.get(Case, int(case_id)) if case_id else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _succeeded(row: StripeEvent, event: dict, obj: dict) -> str:
+    case = _case_of(obj)
+    amount = obj.get("amount_received") or obj.get("amount")
+    if case is None or not isinstance(amount, int) or (obj.get("currency") or "eur") != "eur":
+        return _finish(row, "not ours: no case or not euros")
+    if not _claim(row):
+        return "already processed"
+    try:
+        payments.record_payment(
+            None,
+            case,
+            amount_cents=amount,
+            received_on=_day(event),
+            method="card",
+            reference=row.payment_intent or "",
+            idempotency_key=f"stripe:{row.payment_intent}",
+            already_taken=True,
+            today=max(_today(), _day(event)),
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _finish(row, f"refused: {exc}"[:100])
+    row.outcome = "payment recorded"
+    db.session.commit()
+    _apply_waiting(row.payment_intent)
+    return row.outcome
+
+
+def _reverse(row: StripeEvent, payment: Payment, reason: str, today) -> str:
+    if payment.is_reversed:
+        return _finish(row, "payment already reversed")
+    if not _claim(row):
+        return "already processed"
+    try:
+        payments.reverse_payment(None, payment, reason=reason, note=row.event_id, today=today)
+    except ValidationFailed:
+        db.session.rollback()
+        return _finish(row, "payment already reversed")
+    row.outcome = f"payment reversed ({reason})"
+    db.session.commit()
+    return row.outcome
+
+
+def _apply_waiting(intent: str | None) -> None:
+    waiting = db.session.scalars(
+        sa.select(StripeEvent)
+        .where(StripeEvent.payment_intent == intent, StripeEvent.processed_at.is_(None))
+        .order_by(StripeEvent.id)
+    ).all()
+    for row in waiting:
+        process(row.id)
+
+
+def _finish(row: StripeEvent, outcome: str) -> str:
+    if _claim(row):
+        row.outcome = outcome
+        db.session.commit()
+    return outcome
