@@ -6,6 +6,7 @@ link. Anything wrong with a link gives the same 404 page as an unknown one.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -19,9 +20,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from app import web
-from app.extensions import csrf, limiter
-from app.models import Document
+from app import formatting, web
+from app.domain.money import InvalidAmount, to_cents
+from app.extensions import csrf, db, limiter
+from app.integrations import stripe_gateway
+from app.models import Document, Payment
 from app.pay import forms
 from app.services import claims, debtor_access, letters, plans, stripe_events
 from app.services.errors import NotFound, ValidationFailed
@@ -63,6 +66,7 @@ def _page(link, status=200, dispute_form=None, callback_form=None):
             plan=plans.live_plan(case),
             basis=claims.interest_basis(case),
             agency=letters.agency(),
+            card_enabled=stripe_gateway.enabled(),
             dispute_form=dispute_form or forms.DisputeForm(formdata=None, prefix="dispute"),
             callback_form=callback_form
             or forms.CallbackForm(formdata=None, prefix="callback", on=today),
@@ -189,3 +193,82 @@ def stripe_webhook():
 
     enqueue(process_stripe_event, row.id)
     return {"received": True}
+
+
+# --- Card payment ----------------------------------------------------------------------------
+
+CARD_KEY = "card_payment"
+MIN_CARD_CENTS = 100  # below 1 EUR a card payment costs more than it brings
+
+
+def _card_refusal(link, amount_cents: int | None) -> str | None:
+    """Why this amount cannot be paid by card now (checked before any call to Stripe)."""
+    from app.domain.interest import MissingRate
+
+    if amount_cents is None or amount_cents <= 0:
+        return _("Indiquez un montant supérieur à zéro.")
+    if amount_cents < MIN_CARD_CENTS:
+        return _("Le paiement par carte commence à 1,00 €.")
+    try:
+        outstanding = claims.case_balance(link.case, web.today()).outstanding_cents
+    except MissingRate:
+        return _("Le montant dû ne peut pas être calculé pour le moment : réessayez plus tard.")
+    if amount_cents > outstanding:
+        return _(
+            "Le montant dépasse ce que vous devez (%(amount)s).",
+            amount=formatting.money(outstanding),
+        )
+    return None
+
+
+@bp.route("/p/<token>/carte/intention", methods=["POST"])
+@limiter.limit("10 per minute")
+def card_setup(token: str):
+    link = _link(token)
+    if not _checked(link) or not stripe_gateway.enabled():
+        abort(404)
+    try:
+        amount = to_cents(request.form.get("amount", ""))
+    except InvalidAmount:
+        amount = None
+    refusal = _card_refusal(link, amount)
+    if refusal:
+        return {"error": refusal}, 422
+    setup_id, secret = stripe_gateway.start_card_setup()
+    # The amount is kept here, not trusted from the browser on the next call.
+    session[CARD_KEY] = {"link": link.id, "setup": setup_id, "amount": amount}
+    return {"client_secret": secret}
+
+
+@bp.route("/p/<token>/carte/paiement", methods=["POST"])
+@limiter.limit("10 per minute")
+def card_charge(token: str):
+    link = _link(token)
+    pending = session.get(CARD_KEY) or {}
+    if not _checked(link) or pending.get("link") != link.id or not stripe_gateway.enabled():
+        abort(404)
+    refusal = _card_refusal(link, pending["amount"])
+    if refusal:
+        return {"error": refusal}, 422
+    intent, status = stripe_gateway.charge(
+        pending["setup"],
+        pending["amount"],
+        case_id=link.case_id,
+        idempotency_key=f"recouvra-{pending['setup']}",
+    )
+    session.pop(CARD_KEY, None)
+    return {"status": status, "next": url_for("pay.card_done", token=token, pi=intent)}
+
+
+@bp.route("/p/<token>/carte/merci")
+def card_done(token: str):
+    link = _link(token)
+    if not _checked(link):
+        return redirect(url_for("pay.page", token=token))
+    intent = request.args.get("pi", "")
+    payment = db.session.scalar(
+        sa.select(Payment).where(
+            Payment.idempotency_key == f"stripe:{intent}", Payment.case_id == link.case_id
+        )
+    )
+    return render_template("pay/done.html", token=token, case=link.case, payment=payment)

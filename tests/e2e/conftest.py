@@ -39,8 +39,21 @@ def browser_type_launch_args():
     }
 
 
+STRIPE_WEBHOOK_SECRET = "whsec_e2e_localstripe"
+
+
 @pytest.fixture(scope="session")
-def live_server(app):
+def local_stripe():
+    from tests.stripe_fake import LocalStripe
+
+    server = LocalStripe()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, local_stripe):
     """The app as a user gets it (CSRF on, jobs inline), on a free loopback port."""
     served = create_app(
         {
@@ -53,12 +66,21 @@ def live_server(app):
             "MAIL_PORT": app.config["MAIL_PORT"],
             "REDIS_URL": None,
             "RATELIMIT_STORAGE_URI": "memory://",
+            # Card payments against localstripe on loopback; its webhooks come back to us.
+            "STRIPE_SECRET_KEY": "sk_test_e2e",
+            "STRIPE_PUBLISHABLE_KEY": "pk_test_e2e",
+            "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+            "STRIPE_API_BASE": local_stripe.base,
+            "STRIPE_JS_URL": f"{local_stripe.base}/js.stripe.com/v3/",
+            "LETTER_PDF": False,
         }
     )
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base = f"http://127.0.0.1:{server.server_port}"
+    local_stripe.register_webhook(f"{base}/stripe/webhook", STRIPE_WEBHOOK_SECRET)
+    yield base
     server.shutdown()
     thread.join(timeout=5)
 

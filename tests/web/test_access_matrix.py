@@ -23,6 +23,8 @@ CREDITOR = "creditor"  # creditor staff; objects of their own organisation only
 AGENCY = "agency"  # agency staff
 MANAGER = "manager"  # supervisors and agency admins
 AGENCY_ADMIN = "agency_admin"  # the agency's administrator only
+# The debtor's card endpoints: nothing without the link's check, whoever is logged in.
+DEBTOR_CHECKED = "debtor_checked"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ POLICY: dict[str, Rule] = {
     "pay.callback": Rule(PUBLIC),
     "pay.document": Rule(PUBLIC),
     "pay.stripe_webhook": Rule(PUBLIC),
+    "pay.card_setup": Rule(DEBTOR_CHECKED),
+    "pay.card_charge": Rule(DEBTOR_CHECKED),
+    "pay.card_done": Rule(PUBLIC),
     "agent.letter_to_post": Rule(AGENCY),
     "agent.letter_posted": Rule(AGENCY),
     "agent.letter_receipt": Rule(AGENCY),
@@ -119,6 +124,8 @@ def _expected(rule: Rule, persona: str) -> str:
     """'ok', 'login', 'forbidden' or 'not_found'."""
     if rule.audience == PUBLIC:
         return "ok"
+    if rule.audience == DEBTOR_CHECKED:
+        return "not_found"
     if persona == "anonymous":
         return "login"
     if rule.audience == USER:
