@@ -34,6 +34,17 @@ class DisputeForm(FlaskForm):
         ]
 
 
+class PlanForm(FlaskForm):
+    installment_count = SelectField(_l("En combien de fois ?"), coerce=int, validate_choice=False)
+    first_due_on = DateField(_l("Première échéance"), validators=[Optional()])
+
+    def __init__(self, *args, max_months: int = 12, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.installment_count.choices = [
+            SelectChoice(n, _l("%(n)s mensualités", n=n)) for n in range(2, max_months + 1)
+        ]
+
+
 class CallbackForm(FlaskForm):
     on = DateField(_l("Jour"), validators=[Optional()])
     slot = SelectField(_l("Créneau"), validate_choice=False)

@@ -6,6 +6,8 @@ link. Anything wrong with a link gives the same 404 page as an unknown one.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -26,7 +28,7 @@ from app.extensions import csrf, db, limiter
 from app.integrations import stripe_gateway
 from app.models import Document, Payment
 from app.pay import forms
-from app.services import claims, debtor_access, letters, plans, stripe_events
+from app.services import claims, debtor_access, letters, payments, plans, stripe_events
 from app.services.errors import NotFound, ValidationFailed
 
 bp = Blueprint("pay", __name__)
@@ -50,7 +52,7 @@ def _remember(link) -> None:
     session[SESSION_KEY] = [*opened, link.id]
 
 
-def _page(link, status=200, dispute_form=None, callback_form=None):
+def _page(link, status=200, dispute_form=None, callback_form=None, plan_form=None):
     case = link.case
     today = web.today()
     context = web.balance_context(case)
@@ -70,6 +72,13 @@ def _page(link, status=200, dispute_form=None, callback_form=None):
             dispute_form=dispute_form or forms.DisputeForm(formdata=None, prefix="dispute"),
             callback_form=callback_form
             or forms.CallbackForm(formdata=None, prefix="callback", on=today),
+            plan_form=plan_form
+            or forms.PlanForm(
+                formdata=None,
+                prefix="plan",
+                max_months=plans.policy_of(case).max_months,
+                first_due_on=today + timedelta(days=7),
+            ),
             **context,
         ),
         status,
@@ -131,6 +140,54 @@ def dispute(token: str):
             )
             return redirect(url_for("pay.page", token=token))
     return _page(link, 422, dispute_form=form)
+
+
+@bp.route("/p/<token>/echeancier", methods=["POST"])
+def propose_plan(token: str):
+    """The debtor proposes to pay in monthly installments (transfers for now): inside the
+    creditor's policy the plan starts at once, outside it is a request the agency and the
+    creditor see."""
+    link = _link(token)
+    if not _checked(link):
+        return redirect(url_for("pay.page", token=token))
+    case = link.case
+    form = forms.PlanForm(prefix="plan", max_months=plans.policy_of(case).max_months)
+    if form.validate():
+        try:
+            plan = plans.propose_plan(
+                None,
+                case,
+                down_payment_cents=0,
+                installment_count=form.installment_count.data,
+                frequency="monthly",
+                first_due_on=form.first_due_on.data,
+                note="Proposé par le débiteur depuis sa page de paiement.",
+                today=web.today(),
+            )
+        except ValidationFailed as exc:
+            form.form_errors.extend(web.apply_errors(form, exc))
+        else:
+            if plan.status == "active":
+                flash(_("Votre échéancier est accepté : il commence à la date choisie."), "success")
+            else:
+                flash(_("Votre proposition est transmise : nous revenons vers vous."), "success")
+            return redirect(url_for("pay.page", token=token))
+    return _page(link, 422, plan_form=form)
+
+
+@bp.route("/p/<token>/recu/<int:payment_id>")
+def receipt(token: str, payment_id: int):
+    link = _link(token)
+    if not _checked(link):
+        return redirect(url_for("pay.page", token=token))
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.case_id != link.case_id:
+        abort(404)
+    return render_template(
+        "receipt.html",
+        receipt=payments.receipt(payment),
+        back_url=url_for("pay.page", token=token),
+    )
 
 
 @bp.route("/p/<token>/rappel", methods=["POST"])

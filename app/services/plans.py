@@ -181,8 +181,10 @@ def propose_plan(
     today: date,
 ) -> PaymentPlan:
     """A plan for the whole balance as of today. Inside the creditor's policy it starts at once;
-    outside, it waits for the creditor's approval in the portal (R124-5: told of every plan)."""
-    require_agency(actor)
+    outside, it waits for the creditor's approval in the portal (R124-5: told of every plan).
+    `actor` None: the debtor proposed it from the payment page."""
+    if actor is not None:
+        require_agency(actor)
     errors: dict[str, list[str]] = {}
     if not case.is_open:
         errors["installment_count"] = [N_("Le dossier n'est plus ouvert.")]
@@ -238,7 +240,7 @@ def propose_plan(
         starts_on=today,
         policy_breaches=breaches,
         note=note.strip() or None,
-        proposed_by_id=actor.id,
+        proposed_by_id=getattr(actor, "id", None),
         installments=[
             PlanInstallment(
                 sequence=line.number, due_on=line.due_on, amount_cents=line.amount_cents
@@ -266,6 +268,7 @@ def propose_plan(
             "frequency": frequency,
             "first_due_on": first_due_on,
             "breaches": breaches,
+            "by_debtor": actor is None,
         },
         visible_to_creditor=True,
     )

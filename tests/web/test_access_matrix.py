@@ -81,6 +81,8 @@ POLICY: dict[str, Rule] = {
     "pay.card_setup": Rule(DEBTOR_CHECKED),
     "pay.card_charge": Rule(DEBTOR_CHECKED),
     "pay.card_done": Rule(PUBLIC),
+    "pay.propose_plan": Rule(PUBLIC),
+    "pay.receipt": Rule(PUBLIC),
     "agent.letter_to_post": Rule(AGENCY),
     "agent.letter_posted": Rule(AGENCY),
     "agent.letter_receipt": Rule(AGENCY),

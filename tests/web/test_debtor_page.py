@@ -170,3 +170,54 @@ def test_the_agent_creates_a_link_shown_once(people, login, client, case):
     assert url is not None
     assert debtor_access.find_link(url.group(1)).case_id == case.id
     assert url.group(1) not in text(client.get(f"/agence/dossiers/{case.reference}"))
+
+
+def test_the_debtor_proposes_monthly_installments_inside_the_policy(client, case, token):
+    passed(client, token)
+
+    response = client.post(
+        f"/p/{token}/echeancier",
+        data={"plan-installment_count": "4", "plan-first_due_on": "2026-12-01"},
+        follow_redirects=True,
+    )
+
+    page = text(response)
+    assert "Votre échéancier est accepté" in page
+    assert page.count("01/12/2026") >= 1 and "01/03/2027" in page
+    db.session.refresh(case)
+    assert case.hold_reason == "payment_plan"
+
+
+def test_a_plan_past_the_creditors_longest_duration_becomes_a_request(people, client, case, token):
+    people.creditor.plan_max_months = 3
+    db.session.commit()
+    passed(client, token)
+
+    response = client.post(
+        f"/p/{token}/echeancier",
+        data={"plan-installment_count": "6", "plan-first_due_on": "2026-12-01"},
+        follow_redirects=True,
+    )
+
+    assert "Votre proposition est transmise" in text(response)
+    entry = db.session.scalar(sa.select(TimelineEntry).where(TimelineEntry.kind == "plan_proposed"))
+    assert entry.visible_to_creditor and entry.data["by_debtor"] is True
+
+
+def test_the_debtor_downloads_the_receipt_of_a_payment(people, client, case, token, today):
+    from app.services import payments
+
+    payment = payments.record_payment(
+        people.agent,
+        case,
+        amount_cents=50_000,
+        received_on=date(2026, 10, 1),
+        method="transfer",
+        today=today,
+    )
+    passed(client, token)
+
+    page = text(client.get(f"/p/{token}/recu/{payment.id}"))
+
+    assert "la somme de 500,00 € le 01/10/2026" in page
+    assert "Reste dû au 01/10/2026 : 776,75 €" in page
