@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.i18n import N_
 from app.models.base import Base, TimestampMixin, enum_column
 
 DEBTOR_KINDS = ("company", "individual")
@@ -23,6 +24,15 @@ class DebtorIdentity(Base):
     debtors: Mapped[list[Debtor]] = relationship(back_populates="identity")
 
 
+CONTACT_PREFERENCES = ("email", "sms", "phone", "post")
+CONTACT_PREFERENCE_LABELS = {
+    "email": N_("Par e-mail"),
+    "sms": N_("Par SMS"),
+    "phone": N_("Par téléphone"),
+    "post": N_("Par courrier"),
+}
+
+
 class Debtor(TimestampMixin, Base):
     __tablename__ = "debtor"
 
@@ -37,6 +47,8 @@ class Debtor(TimestampMixin, Base):
     postal_code: Mapped[str | None] = mapped_column(sa.String(10))
     city: Mapped[str | None] = mapped_column(sa.String(100))
     country: Mapped[str] = mapped_column(sa.String(2), default="FR")
+    # How the debtor asked to be contacted (from the payment page); None: not said.
+    contact_preference: Mapped[str | None] = enum_column(CONTACT_PREFERENCES, "contact_preference")
 
     identity: Mapped[DebtorIdentity | None] = relationship(back_populates="debtors")
     contacts: Mapped[list[DebtorContact]] = relationship(

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from app import formatting
+from app.models.debtor import CONTACT_PREFERENCE_LABELS, CONTACT_PREFERENCES
 from app.models.debtor_link import (
     CALLBACK_SLOT_LABELS,
     CALLBACK_SLOTS,
@@ -42,6 +43,17 @@ class PlanForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.installment_count.choices = [
             SelectChoice(n, _l("%(n)s mensualités", n=n)) for n in range(2, max_months + 1)
+        ]
+
+
+class PreferenceForm(FlaskForm):
+    preference = SelectField(_l("Comment préférez-vous être contacté ?"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preference.choices = [
+            SelectChoice(p, formatting.label(CONTACT_PREFERENCE_LABELS, p))
+            for p in CONTACT_PREFERENCES
         ]
 
 

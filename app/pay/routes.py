@@ -72,6 +72,9 @@ def _page(link, status=200, dispute_form=None, callback_form=None, plan_form=Non
             dispute_form=dispute_form or forms.DisputeForm(formdata=None, prefix="dispute"),
             callback_form=callback_form
             or forms.CallbackForm(formdata=None, prefix="callback", on=today),
+            preference_form=forms.PreferenceForm(
+                formdata=None, prefix="contact", preference=case.debtor.contact_preference
+            ),
             plan_form=plan_form
             or forms.PlanForm(
                 formdata=None,
@@ -188,6 +191,23 @@ def receipt(token: str, payment_id: int):
         receipt=payments.receipt(payment),
         back_url=url_for("pay.page", token=token),
     )
+
+
+@bp.route("/p/<token>/preferences", methods=["POST"])
+def contact_preference(token: str):
+    link = _link(token)
+    if not _checked(link):
+        return redirect(url_for("pay.page", token=token))
+    form = forms.PreferenceForm(prefix="contact")
+    if form.validate():
+        try:
+            debtor_access.set_contact_preference(link, form.preference.data)
+        except ValidationFailed as exc:
+            for message in web.apply_errors(None, exc):
+                flash(message, "danger")
+        else:
+            flash(_("Votre préférence de contact est enregistrée."), "success")
+    return redirect(url_for("pay.page", token=token))
 
 
 @bp.route("/p/<token>/rappel", methods=["POST"])
@@ -314,6 +334,11 @@ def card_charge(token: str):
         idempotency_key=f"recouvra-{pending['setup']}",
     )
     session.pop(CARD_KEY, None)
+    if status not in ("succeeded", "processing", "requires_capture"):
+        # Declined (or needing a step this page does not offer): nothing was taken.
+        return {
+            "error": _("Votre banque a refusé le paiement : aucune somme n'a été prélevée.")
+        }, 402
     return {"status": status, "next": url_for("pay.card_done", token=token, pi=intent)}
 
 

@@ -188,3 +188,22 @@ def request_callback(link: DebtorLink, *, on: date | None, slot: str | None, pho
         changes={"on": on, "slot": slot},
     )
     db.session.commit()
+
+
+def set_contact_preference(link: DebtorLink, preference: str | None) -> None:
+    from app.models.debtor import CONTACT_PREFERENCES
+
+    if preference not in CONTACT_PREFERENCES:
+        raise ValidationFailed({"preference": [N_("Choisissez comment être contacté.")]})
+    debtor = link.case.debtor
+    previous = debtor.contact_preference
+    debtor.contact_preference = preference
+    record_audit(
+        None,
+        "debtor.contact_preference",
+        "debtor",
+        debtor.id,
+        case_id=link.case_id,
+        changes={"contact_preference": [previous, preference]},
+    )
+    db.session.commit()

@@ -83,6 +83,7 @@ POLICY: dict[str, Rule] = {
     "pay.card_done": Rule(PUBLIC),
     "pay.propose_plan": Rule(PUBLIC),
     "pay.receipt": Rule(PUBLIC),
+    "pay.contact_preference": Rule(PUBLIC),
     "agent.letter_to_post": Rule(AGENCY),
     "agent.letter_posted": Rule(AGENCY),
     "agent.letter_receipt": Rule(AGENCY),

@@ -61,3 +61,17 @@ def test_without_stripe_keys_the_page_says_card_payment_is_off(client, token, ap
 
     assert 'data-testid="card-off"' in page
     assert client.post(f"/p/{token}/carte/intention", data={"amount": "10"}).status_code == 404
+
+
+def test_a_declined_card_says_nothing_was_taken(client, token, monkeypatch):
+    monkeypatch.setattr(stripe_gateway, "start_card_setup", lambda: ("seti_1", "seti_1_secret_x"))
+    monkeypatch.setattr(
+        stripe_gateway, "charge", lambda *a, **k: ("pi_declined", "requires_payment_method")
+    )
+    client.post(f"/p/{token}", data={"answer": "732829320"})
+    client.post(f"/p/{token}/carte/intention", data={"amount": "100"})
+
+    response = client.post(f"/p/{token}/carte/paiement")
+
+    assert response.status_code == 402
+    assert "aucune somme n'a été prélevée" in response.get_json()["error"]

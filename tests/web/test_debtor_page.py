@@ -221,3 +221,15 @@ def test_the_debtor_downloads_the_receipt_of_a_payment(people, client, case, tok
 
     assert "la somme de 500,00 € le 01/10/2026" in page
     assert "Reste dû au 01/10/2026 : 776,75 €" in page
+
+
+def test_the_debtor_says_how_to_be_contacted(client, case, token):
+    passed(client, token)
+
+    response = client.post(
+        f"/p/{token}/preferences", data={"contact-preference": "sms"}, follow_redirects=True
+    )
+
+    assert "Votre préférence de contact est enregistrée." in text(response)
+    db.session.refresh(case.debtor)
+    assert case.debtor.contact_preference == "sms"
