@@ -210,6 +210,18 @@ def register_cli(app: Flask) -> None:
         count = plans.review_all(on.date() if on else today())
         click.echo(f"{count} dossier(s) revu(s).")
 
+    @plans_group.command("charge-cards")
+    def plans_charge_cards_command():
+        """Charge the saved cards of card plans for installments due (daily; safe to rerun)."""
+        from app.services import plans
+        from app.web import today
+
+        counts = plans.charge_due_card_installments(today())
+        click.echo(
+            f"{counts['charged']} échéance(s) prélevée(s), {counts['declined']} refusée(s), "
+            f"{counts['skipped']} déjà tentée(s)."
+        )
+
     app.cli.add_command(plans_group)
 
     letters_group = AppGroup("letters", help="Modèles de courriers (letters/).")

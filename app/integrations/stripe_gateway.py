@@ -23,10 +23,51 @@ def _client() -> stripe.StripeClient:
     return stripe.StripeClient(config["STRIPE_SECRET_KEY"], **options)
 
 
-def start_card_setup() -> tuple[str, str]:
-    """A SetupIntent for the card the debtor is about to type: (id, client secret)."""
-    intent = _client().v1.setup_intents.create(params={"payment_method_types": ["card"]})
-    return intent["id"], intent["client_secret"]
+def start_card_setup(*, keep_card: bool = False) -> tuple[str, str, str | None]:
+    """A SetupIntent for the card the debtor is about to type: (id, client secret, customer).
+    To charge the card again later (a plan), it is set up for a new Customer."""
+    client = _client()
+    params: dict = {"payment_method_types": ["card"]}
+    customer = None
+    if keep_card:
+        customer = client.v1.customers.create(params={})["id"]
+        params |= {"customer": customer, "usage": "off_session"}
+    intent = client.v1.setup_intents.create(params=params)
+    return intent["id"], intent["client_secret"], customer
+
+
+def card_of(setup_intent_id: str, customer: str | None = None) -> str:
+    """The payment method a confirmed SetupIntent collected, attached to the customer if any."""
+    client = _client()
+    method = client.v1.setup_intents.retrieve(setup_intent_id)["payment_method"]
+    method_id = method if isinstance(method, str) else method["id"]
+    if customer:
+        client.v1.payment_methods.attach(method_id, params={"customer": customer})
+    return method_id
+
+
+def charge_saved_card(
+    customer: str, payment_method: str, amount_cents: int, *, metadata: dict, idempotency_key: str
+) -> tuple[str | None, str]:
+    """An off-session charge of a saved card: (PaymentIntent id, status); a decline is a status
+    ("declined"), never an exception, so the caller can count it and retry later."""
+    try:
+        intent = _client().v1.payment_intents.create(
+            params={
+                "amount": amount_cents,
+                "currency": "eur",
+                "customer": customer,
+                "payment_method": payment_method,
+                "payment_method_types": ["card"],
+                "off_session": True,
+                "confirm": True,
+                "metadata": metadata,
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.CardError:
+        return None, "declined"
+    return intent["id"], intent["status"]
 
 
 def charge(
@@ -34,9 +75,7 @@ def charge(
 ) -> tuple[str, str]:
     """Charge the card the SetupIntent collected: (PaymentIntent id, status)."""
     client = _client()
-    setup = client.v1.setup_intents.retrieve(setup_intent_id)
-    method = setup["payment_method"]
-    method_id = method["id"] if isinstance(method, dict | stripe.StripeObject) else method
+    method_id = card_of(setup_intent_id)
     intent = client.v1.payment_intents.create(
         params={
             "amount": amount_cents,

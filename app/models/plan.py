@@ -67,6 +67,9 @@ class PaymentPlan(Base):
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
     ended_on: Mapped[date | None]
+    # A plan paid by card: the saved card charged off-session on each due date (Stripe ids).
+    card_customer: Mapped[str | None] = mapped_column(sa.String(255))
+    card_payment_method: Mapped[str | None] = mapped_column(sa.String(255))
 
     case: Mapped[Case] = relationship()
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
@@ -92,6 +95,9 @@ class PlanInstallment(Base):
     sequence: Mapped[int]  # 0 is the down payment
     due_on: Mapped[date]
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    # Card plans: how many times the saved card was tried for this installment, and when last.
+    card_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    card_last_attempt_on: Mapped[date | None]
 
     plan: Mapped[PaymentPlan] = relationship(back_populates="installments")
 

@@ -304,16 +304,33 @@ def card_setup(token: str):
     link = _link(token)
     if not _checked(link) or not stripe_gateway.enabled():
         abort(404)
-    try:
-        amount = to_cents(request.form.get("amount", ""))
-    except InvalidAmount:
+    installments = request.form.get("installments", type=int) or 1
+    if installments > 1:
+        # The whole balance in monthly installments, the first taken now: checked by the plan.
+        refusal = None
+        if installments > plans.policy_of(link.case).max_months:
+            refusal = _(
+                "Au-delà de %(n)s mensualités, proposez l'échéancier sans carte.",
+                n=plans.policy_of(link.case).max_months,
+            )
         amount = None
-    refusal = _card_refusal(link, amount)
+    else:
+        try:
+            amount = to_cents(request.form.get("amount", ""))
+        except InvalidAmount:
+            amount = None
+        refusal = _card_refusal(link, amount)
     if refusal:
         return {"error": refusal}, 422
-    setup_id, secret = stripe_gateway.start_card_setup()
-    # The amount is kept here, not trusted from the browser on the next call.
-    session[CARD_KEY] = {"link": link.id, "setup": setup_id, "amount": amount}
+    setup_id, secret, customer = stripe_gateway.start_card_setup(keep_card=installments > 1)
+    # Kept here, not trusted from the browser on the next call.
+    session[CARD_KEY] = {
+        "link": link.id,
+        "setup": setup_id,
+        "amount": amount,
+        "installments": installments,
+        "customer": customer,
+    }
     return {"client_secret": secret}
 
 
@@ -324,6 +341,8 @@ def card_charge(token: str):
     pending = session.get(CARD_KEY) or {}
     if not _checked(link) or pending.get("link") != link.id or not stripe_gateway.enabled():
         abort(404)
+    if pending.get("installments", 1) > 1:
+        return _card_plan(token, link, pending)
     refusal = _card_refusal(link, pending["amount"])
     if refusal:
         return {"error": refusal}, 422
@@ -336,6 +355,35 @@ def card_charge(token: str):
     session.pop(CARD_KEY, None)
     if status not in ("succeeded", "processing", "requires_capture"):
         # Declined (or needing a step this page does not offer): nothing was taken.
+        return {
+            "error": _("Votre banque a refusé le paiement : aucune somme n'a été prélevée.")
+        }, 402
+    return {"status": status, "next": url_for("pay.card_done", token=token, pi=intent)}
+
+
+def _card_plan(token: str, link, pending: dict):
+    """Monthly installments by card: the plan starts now (inside the creditor's policy), the
+    card is kept for the next ones and the first installment is charged at once."""
+    card = stripe_gateway.card_of(pending["setup"], pending["customer"])
+    try:
+        plan = plans.propose_plan(
+            None,
+            link.case,
+            down_payment_cents=0,
+            installment_count=pending["installments"],
+            frequency="monthly",
+            first_due_on=web.today(),
+            note="Échéancier par carte, proposé par le débiteur.",
+            today=web.today(),
+        )
+    except ValidationFailed as exc:
+        return {"error": " ".join(web.apply_errors(None, exc))}, 422
+    session.pop(CARD_KEY, None)
+    if plan.status != "active":
+        return {"status": "requested", "next": url_for("pay.page", token=token)}
+    plans.keep_card(plan, pending["customer"], card)
+    intent, status = plans.charge_installment(plan, plan.installments[0], web.today())
+    if status != "succeeded":
         return {
             "error": _("Votre banque a refusé le paiement : aucune somme n'a été prélevée.")
         }, 402

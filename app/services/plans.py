@@ -445,3 +445,81 @@ def review_all(today: date) -> int:
         review_case(case, today)
     db.session.commit()
     return len(cases)
+
+
+# --- Plans paid by card -----------------------------------------------------------------------
+
+CARD_TRIES = 3  # the first charge and two retries, a day apart, then the agent is told
+
+
+def keep_card(plan: PaymentPlan, customer: str, payment_method: str) -> None:
+    plan.card_customer, plan.card_payment_method = customer, payment_method
+    db.session.commit()
+
+
+def charge_installment(plan: PaymentPlan, installment: PlanInstallment, today: date):
+    """Charge the saved card for what this installment still lacks; the payment itself is
+    recorded by the webhook. Counts the attempt; returns (PaymentIntent id, status)."""
+    from app.integrations import stripe_gateway
+
+    views = {v.installment.id: v for v in installment_views(plan, today)}
+    due = installment.amount_cents - views[installment.id].paid_cents
+    installment.card_attempts += 1
+    installment.card_last_attempt_on = today
+    db.session.commit()
+    intent, status = stripe_gateway.charge_saved_card(
+        plan.card_customer,
+        plan.card_payment_method,
+        due,
+        metadata={
+            "case_id": str(plan.case_id),
+            "plan_id": str(plan.id),
+            "installment": str(installment.sequence),
+        },
+        idempotency_key=f"plan-{plan.id}-{installment.sequence}-{installment.card_attempts}",
+    )
+    if status != "succeeded":
+        case = plan.case
+        failed_for_good = installment.card_attempts >= CARD_TRIES
+        add_timeline(
+            case,
+            None,
+            "card_installment_failed" if failed_for_good else "card_installment_declined",
+            data={
+                "plan_id": plan.id,
+                "installment": installment.sequence,
+                "attempt": installment.card_attempts,
+                "amount_cents": due,
+            },
+            visible_to_creditor=failed_for_good,
+        )
+        if failed_for_good:
+            case.next_action_on = today  # the agent calls the debtor
+        db.session.commit()
+    return intent, status
+
+
+def charge_due_card_installments(today: date) -> dict[str, int]:
+    """The daily run: for every active card plan, the earliest installment due and not yet
+    paid is charged, once a day, three times at most. Safe to run twice the same day."""
+    counts = {"charged": 0, "declined": 0, "skipped": 0}
+    card_plans = db.session.scalars(
+        sa.select(PaymentPlan).where(
+            PaymentPlan.status == "active", PaymentPlan.card_payment_method.is_not(None)
+        )
+    ).all()
+    for plan in card_plans:
+        unpaid = [
+            v
+            for v in installment_views(plan, today)
+            if v.state != "paid" and v.installment.due_on <= today
+        ]
+        if not unpaid:
+            continue
+        installment = unpaid[0].installment
+        if installment.card_last_attempt_on == today or installment.card_attempts >= CARD_TRIES:
+            counts["skipped"] += 1
+            continue
+        _intent, status = charge_installment(plan, installment, today)
+        counts["charged" if status == "succeeded" else "declined"] += 1
+    return counts

@@ -34,7 +34,11 @@
     button.disabled = true;
     var label = button.textContent;
     button.textContent = form.dataset.busy;
-    post(form.dataset.setupUrl, { amount: document.getElementById("card-amount").value })
+    var installments = document.getElementById("card-installments");
+    post(form.dataset.setupUrl, {
+      amount: document.getElementById("card-amount").value,
+      installments: installments ? installments.value : "1",
+    })
       .then(function (setup) {
         return stripe.confirmCardSetup(setup.client_secret, { payment_method: { card: card } });
       })

@@ -64,7 +64,9 @@ def test_without_stripe_keys_the_page_says_card_payment_is_off(client, token, ap
 
 
 def test_a_declined_card_says_nothing_was_taken(client, token, monkeypatch):
-    monkeypatch.setattr(stripe_gateway, "start_card_setup", lambda: ("seti_1", "seti_1_secret_x"))
+    monkeypatch.setattr(
+        stripe_gateway, "start_card_setup", lambda **k: ("seti_1", "seti_1_secret_x", None)
+    )
     monkeypatch.setattr(
         stripe_gateway, "charge", lambda *a, **k: ("pi_declined", "requires_payment_method")
     )

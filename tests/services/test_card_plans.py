@@ -1,0 +1,131 @@
+"""A plan paid by card: the saved card is charged off-session on each due date by the daily
+job, once a day; a decline is retried the next days, and after three tries the agent is told."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.integrations import stripe_gateway
+from app.models import TimelineEntry
+from app.services import casework, payments, plans
+from tests import factories
+
+TODAY = date(2026, 11, 23)
+
+
+class FakeCards:
+    """Stands for Stripe: each charge succeeds or declines as scripted, and a success is
+    recorded as the verified webhook would record it."""
+
+    def __init__(self, case):
+        self.case = case
+        self.script: list[str] = []
+        self.charged: list[int] = []
+        self.day = TODAY
+
+    def charge_saved_card(self, customer, method, amount, *, metadata, idempotency_key):
+        outcome = self.script.pop(0) if self.script else "succeeded"
+        if outcome != "succeeded":
+            return None, "declined"
+        intent = f"pi_{idempotency_key}"
+        self.charged.append(amount)
+        payments.record_payment(
+            None,
+            self.case,
+            amount_cents=amount,
+            received_on=self.day,
+            method="card",
+            idempotency_key=f"stripe:{intent}",
+            already_taken=True,
+            today=self.day,
+        )
+        return intent, "succeeded"
+
+
+@pytest.fixture
+def plan_and_card(people, rates_to_date, monkeypatch):
+    """1,297.92 owed, in 3 monthly installments by card from today (the first charged now)."""
+    case = factories.make_case(
+        people.creditor_user,
+        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
+        today=TODAY,
+    )
+    casework.accept_case(people.agent, case, today=TODAY)
+    cards = FakeCards(case)
+    monkeypatch.setattr(stripe_gateway, "charge_saved_card", cards.charge_saved_card)
+    plan = plans.propose_plan(
+        None,
+        case,
+        down_payment_cents=0,
+        installment_count=3,
+        frequency="monthly",
+        first_due_on=TODAY,
+        today=TODAY,
+    )
+    plans.keep_card(plan, "cus_1", "pm_1")
+    plans.charge_installment(plan, plan.installments[0], TODAY)
+    return plan, cards
+
+
+def run_on(cards, day):
+    cards.day = day
+    return plans.charge_due_card_installments(day)
+
+
+def kinds(case):
+    query = sa.select(TimelineEntry.kind).where(TimelineEntry.case_id == case.id)
+    return list(db.session.scalars(query.order_by(TimelineEntry.id)))
+
+
+def test_the_first_installment_is_taken_at_once_and_nothing_more_until_the_next_is_due(
+    plan_and_card,
+):
+    plan, cards = plan_and_card
+
+    assert cards.charged == [43_264]  # 1,297.92 / 3
+    assert run_on(cards, TODAY + timedelta(days=10)) == {"charged": 0, "declined": 0, "skipped": 0}
+
+
+def test_a_declined_installment_is_retried_the_next_day_once(plan_and_card):
+    plan, cards = plan_and_card
+    cards.script = ["declined"]
+
+    assert run_on(cards, date(2026, 12, 23))["declined"] == 1
+    assert run_on(cards, date(2026, 12, 23))["skipped"] == 1  # not twice the same day
+    assert run_on(cards, date(2026, 12, 24))["charged"] == 1
+
+    second = plan.installments[1]
+    assert second.card_attempts == 2
+    assert cards.charged == [43_264, 43_264]
+    assert "card_installment_declined" in kinds(plan.case)
+    assert plan.status == "active"
+
+
+def test_after_three_declines_the_agent_is_told_and_the_card_is_left_alone(plan_and_card):
+    plan, cards = plan_and_card
+    cards.script = ["declined"] * 5
+
+    for day in (date(2026, 12, 23), date(2026, 12, 24), date(2026, 12, 25)):
+        run_on(cards, day)
+    counts = run_on(cards, date(2026, 12, 26))
+
+    assert counts["skipped"] == 1 and plan.installments[1].card_attempts == 3
+    failed = db.session.scalar(
+        sa.select(TimelineEntry).where(TimelineEntry.kind == "card_installment_failed")
+    )
+    assert failed.visible_to_creditor
+    assert plan.case.next_action_on == date(2026, 12, 25)
+
+
+def test_the_last_installment_paid_by_card_completes_the_plan(plan_and_card):
+    plan, cards = plan_and_card
+
+    run_on(cards, date(2026, 12, 23))
+    run_on(cards, date(2027, 1, 23))
+
+    assert sum(cards.charged) == plan.total_cents
+    assert plan.status == "completed"
