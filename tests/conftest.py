@@ -177,6 +177,29 @@ def rates_to_date(published_rates):
 
 
 @pytest.fixture
+def frozen_today(monkeypatch, today):
+    """Pages run on the test's business day (web.today() reads the clock otherwise)."""
+    from app import web
+
+    monkeypatch.setattr(web, "today", lambda: today)
+
+
+@pytest.fixture
+def amicable_case(people, today, rates_to_date):
+    """The worked case most money tests use: one invoice of 1,200.00 due 2026-07-01, accepted
+    into the amicable stage; 1,297.92 owed on 2026-11-23 (57.92 interest, 40.00 indemnity)."""
+    case = factories.make_case(
+        people.creditor_user,
+        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
+        today=today,
+    )
+    from app.services import casework
+
+    casework.accept_case(people.agent, case, today=today)
+    return case
+
+
+@pytest.fixture
 def login(client):
     def do_login(user, password=factories.PASSWORD):
         response = client.post("/connexion", data={"email": user.email, "password": password})

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from app import web
 from app.extensions import db
 from app.models import AuditEvent, CallLog, TimelineEntry
 from tests import factories
+from tests.helpers import page_text as text
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch, today):
-    monkeypatch.setattr(web, "today", lambda: today)
-
-
-def text(response) -> str:
-    page = html.unescape(response.get_data(as_text=True))
-    return page.replace("\u202f", " ").replace("\xa0", " ")
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture

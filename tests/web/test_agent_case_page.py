@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pytest
 
-from app import web
 from app.domain import roles
 from app.services import casework, intake
 from tests import factories
+from tests.helpers import page_text as text
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch, today):
-    monkeypatch.setattr(web, "today", lambda: today)
-
-
-def text(response) -> str:
-    page = html.unescape(response.get_data(as_text=True))
-    return page.replace("\u202f", " ").replace("\xa0", " ")
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture

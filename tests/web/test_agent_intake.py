@@ -7,17 +7,13 @@ import html
 import pytest
 import sqlalchemy as sa
 
-from app import web
 from app.domain import pipeline, roles
 from app.extensions import db
 from app.models import AuditEvent, TimelineEntry
 from app.services import access
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch, today):
-    monkeypatch.setattr(web, "today", lambda: today)
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def text(response) -> str:

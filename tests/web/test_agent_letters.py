@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import zipfile
 from datetime import date
@@ -12,34 +11,19 @@ import pytest
 import sqlalchemy as sa
 from docx import Document as DocxDocument
 
-from app import web
 from app.domain import letters as rules
 from app.extensions import db
 from app.integrations import pdf, storage
 from app.models import Letter
-from app.services import casework, letters
-from tests import factories
+from app.services import letters
+from tests.helpers import page_text as text
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch, today):
-    monkeypatch.setattr(web, "today", lambda: today)
-
-
-def text(response) -> str:
-    page = html.unescape(response.get_data(as_text=True))
-    return page.replace("\u202f", " ").replace("\xa0", " ")
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture
-def case(people, today, rates_to_date):
-    case = factories.make_case(
-        people.creditor_user,
-        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
-        today=today,
-    )
-    casework.accept_case(people.agent, case, today=today)
-    return case
+def case(amicable_case):
+    return amicable_case
 
 
 def generate(client, case, template="relance_amiable", day="2026-11-23"):

@@ -8,15 +8,11 @@ from datetime import date
 
 import pytest
 
-from app import web
 from app.domain import pipeline
 from app.extensions import db
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch, today):
-    monkeypatch.setattr(web, "today", lambda: today)
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def make(

@@ -9,16 +9,12 @@ from datetime import date
 
 import pytest
 
-from app import web
 from app.domain import pipeline
 from app.extensions import db
 from app.services import casework, intake, rates
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch, today):
-    monkeypatch.setattr(web, "today", lambda: today)
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def text(response) -> str:

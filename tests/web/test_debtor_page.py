@@ -3,7 +3,6 @@ and call-back from the phone; anything wrong with a link is the same 404."""
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from datetime import date
@@ -11,33 +10,18 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app import web
 from app.extensions import db
 from app.models import DebtorLink, TimelineEntry
 from app.services import casework, debtor_access
 from tests import factories
+from tests.helpers import page_text as text
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch, today):
-    monkeypatch.setattr(web, "today", lambda: today)
-
-
-def text(response) -> str:
-    page = html.unescape(response.get_data(as_text=True))
-    return page.replace("\u202f", " ").replace("\xa0", " ")
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture
-def case(people, today, rates_to_date):
-    """A company debtor (SIREN 732829320) owing 1,297.92 on 2026-11-23."""
-    case = factories.make_case(
-        people.creditor_user,
-        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
-        today=today,
-    )
-    casework.accept_case(people.agent, case, today=today)
-    return case
+def case(amicable_case):
+    return amicable_case
 
 
 @pytest.fixture

@@ -9,15 +9,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app import web
 from app.extensions import db
 from app.models import InterestRate
 from app.services import rates
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch, today):
-    monkeypatch.setattr(web, "today", lambda: today)
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def text(response) -> str:

@@ -14,9 +14,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import LedgerTransaction, Payment, StripeEvent, TimelineEntry
-from app.services import casework, claims, payments
+from app.services import claims, payments
 from app.services import ledger as books
-from tests import factories
 
 SECRET = "whsec_test_secret"
 PAID_AT = int(time.mktime((2026, 11, 20, 12, 0, 0, 0, 0, -1)))
@@ -28,14 +27,8 @@ def webhook_secret(app, monkeypatch):
 
 
 @pytest.fixture
-def case(people, today, rates_to_date):
-    case = factories.make_case(
-        people.creditor_user,
-        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
-        today=today,
-    )
-    casework.accept_case(people.agent, case, today=today)
-    return case
+def case(amicable_case):
+    return amicable_case
 
 
 def signed(event: dict, secret: str = SECRET) -> tuple[bytes, dict]:
