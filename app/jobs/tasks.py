@@ -76,3 +76,11 @@ def process_stripe_event(event_row_id: int) -> str:
     from app.services import stripe_events
 
     return stripe_events.process(event_row_id)
+
+
+@with_app_context
+def send_payment_receipt(payment_id: int) -> None:
+    """Safe to run twice: a receipt already sent (in the timeline) is not sent again."""
+    from app.services import payments
+
+    payments.email_receipt(payment_id)

@@ -213,7 +213,51 @@ def record_payment(
     if balance is not None and balance.outstanding_cents <= 0 and case.is_open:
         _close_as_paid(actor, case, today)
     db.session.commit()
+    if case.debtor.emails and not paid_to_creditor:
+        # Every payment gets a receipt (R124-6); sent after the commit, by a job.
+        from app.jobs import enqueue
+        from app.jobs.tasks import send_payment_receipt
+
+        enqueue(send_payment_receipt, payment.id, queue="mail")
     return payment
+
+
+def email_receipt(payment_id: int) -> bool:
+    """Send the debtor the receipt of a payment (the job's work); once per payment."""
+    from flask import render_template
+
+    from app.integrations import mail
+
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.is_reversed or not payment.case.debtor.emails:
+        return False
+    already = db.session.scalar(
+        sa.select(TimelineEntry.id).where(
+            TimelineEntry.case_id == payment.case_id,
+            TimelineEntry.kind == "receipt_sent",
+            TimelineEntry.data["payment_id"].as_integer() == payment.id,
+        )
+    )
+    if already is not None:
+        return False
+    document = receipt(payment)
+    to = payment.case.debtor.emails[0]
+    context = {"receipt": document, "payment": payment, "case": payment.case}
+    message = mail.send_mail(
+        to,
+        f"Reçu de paiement — dossier {payment.case.reference}",
+        render_template("emails/receipt.txt", **context),
+        html=render_template("emails/receipt.html", **context),
+    )
+    add_timeline(
+        payment.case,
+        None,
+        "receipt_sent",
+        data={"payment_id": payment.id, "to": to, "message_id": message["Message-ID"]},
+        visible_to_creditor=True,
+    )
+    db.session.commit()
+    return True
 
 
 def _by_key(key: str) -> Payment | None:

@@ -210,3 +210,26 @@ def test_a_payment_is_recorded_even_when_a_rate_is_missing(people, today, publis
     assert payment.id and case.is_open
     assert books.balances(case_id=case.id)[ledger.CLIENT_FUNDS] == 50_000
     assert books.verify() == []
+
+
+def test_the_debtor_gets_a_receipt_by_email_once(people, case, run_jobs, mailbox):
+    payment = pay(people.agent, case, 50_000)
+    run_jobs()
+    from app.jobs.tasks import send_payment_receipt
+
+    send_payment_receipt(payment.id)  # a job run twice
+
+    (message,) = mailbox
+    assert message["To"] == "compta@mauvais-payeur.example"
+    body = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    text = body.get_payload(decode=True).decode().replace("\u202f", " ").replace("\xa0", " ")
+    assert "la somme de 500,00 € le 01/10/2026" in text and "R124-6" in text
+
+
+def test_a_payment_made_to_the_creditor_gets_no_receipt_from_the_agency(
+    people, case, run_jobs, mailbox
+):
+    pay(people.creditor_user, case, 50_000, paid_to_creditor=True)
+    run_jobs()
+
+    assert mailbox == []
