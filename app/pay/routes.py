@@ -52,37 +52,49 @@ def _remember(link) -> None:
     session[SESSION_KEY] = [*opened, link.id]
 
 
-def _page(link, status=200, dispute_form=None, callback_form=None, plan_form=None):
+def _checked_link(token: str):
+    """The link of a debtor who answered its check in this browser; anyone else goes back to
+    the check question."""
+    link = _link(token)
+    if not _checked(link):
+        abort(redirect(url_for("pay.page", token=token)))
+    return link
+
+
+def _page(link):
+    """What is owed and how to pay it. The other actions (plan, dispute, call-back, contact)
+    have their own screens: this page stays short on a phone and cheap to serve."""
     case = link.case
     today = web.today()
     context = web.balance_context(case)
     # The debtor reads letters as PDF when there are PDF copies, else as they are.
     received = [d for d in case.documents if d.kind == "letter"]
     received = [d for d in received if d.content_type == "application/pdf"] or received
+    plan = plans.live_plan(case)
+    return render_template(
+        "pay/page.html",
+        token=request.view_args["token"],
+        case=case,
+        letters=received,
+        plan=plan,
+        plan_views=plans.installment_views(plan, today) if plan and plan.status == "active" else [],
+        max_months=plans.policy_of(case).max_months,
+        basis=claims.interest_basis(case),
+        agency=letters.agency(),
+        card_enabled=stripe_gateway.enabled(),
+        **context,
+    )
+
+
+def _form_page(link, template: str, form, status: int = 200):
+    """One of the debtor's secondary screens: its form, the case named, a way back."""
     return (
         render_template(
-            "pay/page.html",
+            template,
             token=request.view_args["token"],
-            case=case,
-            letters=received,
-            plan=plans.live_plan(case),
-            basis=claims.interest_basis(case),
+            case=link.case,
             agency=letters.agency(),
-            card_enabled=stripe_gateway.enabled(),
-            dispute_form=dispute_form or forms.DisputeForm(formdata=None, prefix="dispute"),
-            callback_form=callback_form
-            or forms.CallbackForm(formdata=None, prefix="callback", on=today),
-            preference_form=forms.PreferenceForm(
-                formdata=None, prefix="contact", preference=case.debtor.contact_preference
-            ),
-            plan_form=plan_form
-            or forms.PlanForm(
-                formdata=None,
-                prefix="plan",
-                max_months=plans.policy_of(case).max_months,
-                first_due_on=today + timedelta(days=7),
-            ),
-            **context,
+            form=form,
         ),
         status,
     )
@@ -115,13 +127,11 @@ def page(token: str):
     )
 
 
-@bp.route("/p/<token>/contestation", methods=["POST"])
+@bp.route("/p/<token>/contestation", methods=["GET", "POST"])
 def dispute(token: str):
-    link = _link(token)
-    if not _checked(link):
-        return redirect(url_for("pay.page", token=token))
+    link = _checked_link(token)
     form = forms.DisputeForm(prefix="dispute")
-    if form.validate():
+    if request.method == "POST" and form.validate():
         uploads = web.uploads_from([form.proof.data], ["correspondence"]) if form.proof.data else []
         try:
             debtor_access.dispute(
@@ -142,20 +152,23 @@ def dispute(token: str):
                 "success",
             )
             return redirect(url_for("pay.page", token=token))
-    return _page(link, 422, dispute_form=form)
+    status = 422 if request.method == "POST" else 200
+    return _form_page(link, "pay/dispute.html", form, status)
 
 
-@bp.route("/p/<token>/echeancier", methods=["POST"])
+@bp.route("/p/<token>/echeancier", methods=["GET", "POST"])
 def propose_plan(token: str):
-    """The debtor proposes to pay in monthly installments (transfers for now): inside the
-    creditor's policy the plan starts at once, outside it is a request the agency and the
-    creditor see."""
-    link = _link(token)
-    if not _checked(link):
-        return redirect(url_for("pay.page", token=token))
+    """The debtor proposes to pay in monthly installments (by transfer): inside the creditor's
+    policy the plan starts at once, outside it is a request the agency and the creditor see."""
+    link = _checked_link(token)
     case = link.case
-    form = forms.PlanForm(prefix="plan", max_months=plans.policy_of(case).max_months)
-    if form.validate():
+    today = web.today()
+    form = forms.PlanForm(
+        prefix="plan",
+        max_months=plans.policy_of(case).max_months,
+        first_due_on=today + timedelta(days=7),
+    )
+    if request.method == "POST" and form.validate():
         try:
             plan = plans.propose_plan(
                 None,
@@ -165,7 +178,7 @@ def propose_plan(token: str):
                 frequency="monthly",
                 first_due_on=form.first_due_on.data,
                 note="Proposé par le débiteur depuis sa page de paiement.",
-                today=web.today(),
+                today=today,
             )
         except ValidationFailed as exc:
             form.form_errors.extend(web.apply_errors(form, exc))
@@ -175,14 +188,13 @@ def propose_plan(token: str):
             else:
                 flash(_("Votre proposition est transmise : nous revenons vers vous."), "success")
             return redirect(url_for("pay.page", token=token))
-    return _page(link, 422, plan_form=form)
+    status = 422 if request.method == "POST" else 200
+    return _form_page(link, "pay/plan.html", form, status)
 
 
 @bp.route("/p/<token>/recu/<int:payment_id>")
 def receipt(token: str, payment_id: int):
-    link = _link(token)
-    if not _checked(link):
-        return redirect(url_for("pay.page", token=token))
+    link = _checked_link(token)
     payment = db.session.get(Payment, payment_id)
     if payment is None or payment.case_id != link.case_id:
         abort(404)
@@ -193,30 +205,27 @@ def receipt(token: str, payment_id: int):
     )
 
 
-@bp.route("/p/<token>/preferences", methods=["POST"])
+@bp.route("/p/<token>/preferences", methods=["GET", "POST"])
 def contact_preference(token: str):
-    link = _link(token)
-    if not _checked(link):
-        return redirect(url_for("pay.page", token=token))
-    form = forms.PreferenceForm(prefix="contact")
-    if form.validate():
+    link = _checked_link(token)
+    form = forms.PreferenceForm(prefix="contact", preference=link.case.debtor.contact_preference)
+    if request.method == "POST" and form.validate():
         try:
             debtor_access.set_contact_preference(link, form.preference.data)
         except ValidationFailed as exc:
-            for message in web.apply_errors(None, exc):
-                flash(message, "danger")
+            form.form_errors.extend(web.apply_errors(form, exc))
         else:
             flash(_("Votre préférence de contact est enregistrée."), "success")
-    return redirect(url_for("pay.page", token=token))
+            return redirect(url_for("pay.page", token=token))
+    status = 422 if request.method == "POST" else 200
+    return _form_page(link, "pay/preferences.html", form, status)
 
 
-@bp.route("/p/<token>/rappel", methods=["POST"])
+@bp.route("/p/<token>/rappel", methods=["GET", "POST"])
 def callback(token: str):
-    link = _link(token)
-    if not _checked(link):
-        return redirect(url_for("pay.page", token=token))
-    form = forms.CallbackForm(prefix="callback")
-    if form.validate():
+    link = _checked_link(token)
+    form = forms.CallbackForm(prefix="callback", on=web.today())
+    if request.method == "POST" and form.validate():
         try:
             debtor_access.request_callback(
                 link,
@@ -230,14 +239,13 @@ def callback(token: str):
         else:
             flash(_("C'est noté : un conseiller vous appellera au créneau choisi."), "success")
             return redirect(url_for("pay.page", token=token))
-    return _page(link, 422, callback_form=form)
+    status = 422 if request.method == "POST" else 200
+    return _form_page(link, "pay/callback.html", form, status)
 
 
 @bp.route("/p/<token>/documents/<int:document_id>")
 def document(token: str, document_id: int):
-    link = _link(token)
-    if not _checked(link):
-        return redirect(url_for("pay.page", token=token))
+    link = _checked_link(token)
     document = next(
         (d for d in link.case.documents if d.id == document_id and d.kind == "letter"), None
     )
@@ -392,9 +400,7 @@ def _card_plan(token: str, link, pending: dict):
 
 @bp.route("/p/<token>/carte/merci")
 def card_done(token: str):
-    link = _link(token)
-    if not _checked(link):
-        return redirect(url_for("pay.page", token=token))
+    link = _checked_link(token)
     intent = request.args.get("pi", "")
     payment = db.session.scalar(
         sa.select(Payment).where(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.domain.i18n import N_
 from app.extensions import db
@@ -71,7 +72,13 @@ def find_link(token: str) -> DebtorLink:
     """The live link for a token, or NotFound (the same for unknown, revoked or closed)."""
     if not token or len(token) > 100:
         raise NotFound(N_("Lien introuvable."))
-    link = db.session.scalar(sa.select(DebtorLink).where(DebtorLink.token_hash == _hash(token)))
+    # The case, its debtor and creditor come in the same query: every debtor screen needs them.
+    case = joinedload(DebtorLink.case)
+    link = db.session.scalar(
+        sa.select(DebtorLink)
+        .where(DebtorLink.token_hash == _hash(token))
+        .options(case.joinedload(Case.debtor), case.joinedload(Case.creditor))
+    )
     if link is None or link.revoked_at is not None or not link.case.is_open:
         raise NotFound(N_("Lien introuvable."))
     return link

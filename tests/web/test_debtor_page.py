@@ -217,3 +217,65 @@ def test_the_debtor_says_how_to_be_contacted(client, case, token):
     assert "Votre préférence de contact est enregistrée." in text(response)
     db.session.refresh(case.debtor)
     assert case.debtor.contact_preference == "sms"
+
+
+def test_the_other_actions_each_have_their_own_screen_behind_the_check(client, token):
+    screens = {
+        "echeancier": "Proposer cet échéancier",
+        "rappel": "Demander à être rappelé",
+        "preferences": "Comment préférez-vous être contacté ?",
+        "contestation": "Envoyer ma contestation",
+    }
+    for path in screens:
+        before = client.get(f"/p/{token}/{path}")
+        assert before.status_code == 302  # the check comes first
+    passed(client, token)
+
+    page = client.get(f"/p/{token}").get_data(as_text=True)
+    for path, button in screens.items():
+        assert f'href="/p/{token}/{path}"' in page
+        screen = client.get(f"/p/{token}/{path}")
+        assert screen.status_code == 200 and button in text(screen)
+        assert "Boulangerie Dupont SAS" in text(screen)  # who is asking, on every screen
+
+
+def test_a_refused_call_back_keeps_what_the_debtor_typed(client, token):
+    passed(client, token)
+
+    response = client.post(
+        f"/p/{token}/rappel",
+        data={"callback-on": "2027-03-01", "callback-slot": "morning", "callback-phone": "0612"},
+    )
+
+    assert response.status_code == 422
+    assert "Choisissez un jour dans les 30 prochains jours." in text(response)
+    assert 'value="0612"' in response.get_data(as_text=True)
+
+
+def test_an_active_plan_shows_what_is_paid_and_what_is_to_come(people, client, case, token, today):
+    from app.services import payments
+
+    passed(client, token)
+    client.post(
+        f"/p/{token}/echeancier",
+        data={"plan-installment_count": "4", "plan-first_due_on": "2026-11-23"},
+    )
+    payments.record_payment(
+        people.agent,
+        case,
+        amount_cents=32_448,  # the first of four installments of 1,297.92
+        received_on=today,
+        method="transfer",
+        today=today,
+    )
+
+    items = [
+        " ".join(li.split())
+        for li in re.findall(
+            r'<li data-testid="debtor-installment">(.*?)</li>',
+            client.get(f"/p/{token}").get_data(as_text=True),
+            re.S,
+        )
+    ]
+    assert items[0] == '23/11/2026 : 324,48 € — <span class="text-success">payée</span>'
+    assert items[1].startswith("23/12/2026 : 324,48 € —") and items[1].endswith("à venir")
