@@ -407,4 +407,7 @@ def card_done(token: str):
             Payment.idempotency_key == f"stripe:{intent}", Payment.case_id == link.case_id
         )
     )
-    return render_template("pay/done.html", token=token, case=link.case, payment=payment)
+    failed = payment is None and stripe_events.intent_failed(intent, link.case_id)
+    return render_template(
+        "pay/done.html", token=token, case=link.case, payment=payment, failed=failed
+    )

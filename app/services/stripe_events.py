@@ -85,6 +85,28 @@ def _payment_for(intent: str | None) -> Payment | None:
     )
 
 
+def intent_failed(intent: str, case_id: int) -> bool:
+    """Whether Stripe told us this case's PaymentIntent failed (what the debtor's "payment
+    processing" page waits for, besides the payment itself)."""
+    if not intent:
+        return False
+    rows = db.session.scalars(
+        sa.select(StripeEvent).where(
+            StripeEvent.payment_intent == intent,
+            StripeEvent.type == "payment_intent.payment_failed",
+        )
+    )
+    return any(_case_id_of(row.payload) == case_id for row in rows)
+
+
+def _case_id_of(event: dict) -> int | None:
+    case_id = (event.get("data", {}).get("object", {}).get("metadata") or {}).get("case_id")
+    try:
+        return int(case_id) if case_id else None
+    except (TypeError, ValueError):
+        return None
+
+
 def process(event_row_id: int) -> str:
     """Apply one stored event; returns what happened (kept on the event as its outcome)."""
     row = db.session.get(StripeEvent, event_row_id)
@@ -122,11 +144,8 @@ def process(event_row_id: int) -> str:
 
 
 def _case_of(obj: dict) -> Case | None:
-    case_id = (obj.get("metadata") or {}).get("case_id")
-    try:
-        return db.session.get(Case, int(case_id)) if case_id else None
-    except (TypeError, ValueError):
-        return None
+    case_id = _case_id_of({"data": {"object": obj}})
+    return db.session.get(Case, case_id) if case_id is not None else None
 
 
 def _succeeded(row: StripeEvent, event: dict, obj: dict) -> str:

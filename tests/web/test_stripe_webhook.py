@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import LedgerTransaction, Payment, StripeEvent, TimelineEntry
 from app.services import claims, payments
 from app.services import ledger as books
+from tests import factories
 
 SECRET = "whsec_test_secret"
 PAID_AT = int(time.mktime((2026, 11, 20, 12, 0, 0, 0, 0, -1)))
@@ -180,3 +181,45 @@ def test_a_card_payment_on_a_case_paid_meanwhile_is_kept_as_a_credit(
     # on the three days before the transfer of the 23rd.
     assert books.case_credit_cents(case.id) == 50_040
     assert books.verify() == []
+
+
+def failed(case, intent="pi_declined", event_id="evt_9"):
+    event = succeeded(case, intent=intent, event_id=event_id)
+    event["type"] = "payment_intent.payment_failed"
+    return event
+
+
+def test_the_debtor_waiting_on_a_card_payment_is_told_when_it_fails(people, client, case, run_jobs):
+    from app.services import debtor_access
+
+    token = debtor_access.create_link(people.agent, case)
+    client.post(f"/p/{token}", data={"answer": "732829320"})
+    waiting = client.get(f"/p/{token}/carte/merci?pi=pi_declined").get_data(as_text=True)
+    assert 'data-testid="payment-processing"' in waiting
+    assert 'http-equiv="refresh"' in waiting  # the phone checks again by itself
+
+    deliver(client, failed(case))
+    run_jobs()
+
+    told = client.get(f"/p/{token}/carte/merci?pi=pi_declined").get_data(as_text=True)
+    assert 'data-testid="payment-failed"' in told and "aucune somme n’a été prélevée" in told
+    assert 'http-equiv="refresh"' not in told
+    assert count(Payment) == 0
+
+
+def test_another_cases_failed_payment_says_nothing_about_this_one(
+    people, client, case, run_jobs, today
+):
+    from app.services import debtor_access
+
+    other = factories.make_case(
+        people.creditor_user, invoices=[factories.invoice("F-9", 50_000)], today=today
+    )
+    deliver(client, failed(other, intent="pi_other"))
+    run_jobs()
+    token = debtor_access.create_link(people.agent, case)
+    client.post(f"/p/{token}", data={"answer": "732829320"})
+
+    page = client.get(f"/p/{token}/carte/merci?pi=pi_other").get_data(as_text=True)
+
+    assert 'data-testid="payment-failed"' not in page
