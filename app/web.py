@@ -41,20 +41,21 @@ def balance_context(case) -> dict:
     """What templates/_balance.html shows: the balance as of `?au=`, or the missing rate, and
     the case's payments with their allocation (templates/_payments.html)."""
     as_of, as_of_error = balance_date(request.args.get("au"))
+    history = payments.case_payments(case)  # one query for the balance and the list
     balance = missing_rate = None
     try:
-        balance = claims.case_balance(case, as_of)
+        balance = claims.case_balance(case, as_of, payments=history)
     except MissingRate as exc:
         missing_rate = exc
     # Where each payment went is shown as of today, whatever date the balance is asked for.
     allocation_balance = balance
     if as_of != today() or balance is None:
         try:
-            allocation_balance = claims.case_balance(case, today())
+            allocation_balance = claims.case_balance(case, today(), payments=history)
         except MissingRate:
             allocation_balance = None
     return {
-        "payment_lines": payments.payment_lines(case, allocation_balance),
+        "payment_lines": payments.payment_lines(case, allocation_balance, history),
         "balance": balance,
         "missing_rate": missing_rate,
         "as_of": as_of,

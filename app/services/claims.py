@@ -36,8 +36,15 @@ def interest_basis(case: Case) -> str:
     return CONSUMER if case.formal_notice_received_on else CONSUMER_WITHOUT_NOTICE
 
 
-def case_balance(case: Case, as_of: date, book: RateBook | None = None) -> CaseBalance:
+def case_balance(
+    case: Case,
+    as_of: date,
+    book: RateBook | None = None,
+    payments: list[Payment] | None = None,
+) -> CaseBalance:
     """Principal, interest, indemnity, costs, paid and outstanding per invoice as of `as_of`.
+    `payments`: the case's payments already loaded (any order, reversed ones included), to save
+    the query.
 
     Raises interest.MissingRate (naming the semester) when a rate it needs is not stored.
     """
@@ -57,9 +64,17 @@ def case_balance(case: Case, as_of: date, book: RateBook | None = None) -> CaseB
             amount_cents=payment.amount_cents,
             designated_invoice=payment.designated_invoice_id,
         )
-        for payment in effective_payments(case)
+        for payment in (
+            effective_payments(case) if payments is None else standing_payments(payments)
+        )
     ]
     return compute_balance(invoices, payments, claim_rules(case), book or rates.rate_book(), as_of)
+
+
+def standing_payments(payments: list[Payment]) -> list[Payment]:
+    """Of a case's payments, those that stand (not reversed), oldest first."""
+    standing = [payment for payment in payments if payment.reversed_at is None]
+    return sorted(standing, key=lambda payment: (payment.received_on, payment.id))
 
 
 def effective_payments(case: Case) -> list[Payment]:

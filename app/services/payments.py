@@ -437,18 +437,29 @@ class PaymentLine:
     credit_cents: int
 
 
-def payment_lines(case: Case, balance: CaseBalance | None) -> list[PaymentLine]:
-    """Every payment of the case, newest first, with its allocation from `balance` (reversed
-    payments and those after the balance date have none)."""
+def case_payments(case: Case) -> list[Payment]:
+    """Every payment of the case, reversed ones included, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Payment)
+            .where(Payment.case_id == case.id)
+            .order_by(Payment.received_on.desc(), Payment.id.desc())
+        )
+    )
+
+
+def payment_lines(
+    case: Case, balance: CaseBalance | None, payments: list[Payment] | None = None
+) -> list[PaymentLine]:
+    """Every payment of the case (`payments`, from case_payments, when already loaded), newest
+    first, with its allocation from `balance` (reversed payments and those after the balance
+    date have none)."""
     numbers = {invoice.id: invoice.number for invoice in case.invoices}
     by_payment: dict[int, list[Allocation]] = {}
     for allocation in balance.allocations if balance else []:
         by_payment.setdefault(allocation.payment_key, []).append(allocation)
-    payments = db.session.scalars(
-        sa.select(Payment)
-        .where(Payment.case_id == case.id)
-        .order_by(Payment.received_on.desc(), Payment.id.desc())
-    )
+    if payments is None:
+        payments = case_payments(case)
     lines = []
     for payment in payments:
         parts: dict[str, dict[str, int]] = {}
