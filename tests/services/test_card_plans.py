@@ -231,3 +231,38 @@ def test_a_declined_charge_keeps_its_status_and_is_retried(plan_and_card):
         "succeeded",
     )
     assert cards.charged == [43_264, 43_264]
+
+
+def test_the_daily_job_charges_what_is_due_on_its_day_and_nothing_twice(plan_and_card, run_jobs):
+    from app.jobs import get_queue
+    from app.jobs.tasks import charge_card_installments
+
+    plan, cards = plan_and_card
+    cards.day = date(2026, 12, 23)
+    queue = get_queue()
+    first = queue.enqueue(charge_card_installments, "2026-12-23")
+    again = queue.enqueue(charge_card_installments, "2026-12-23")  # a scheduler restarted
+    run_jobs()
+
+    assert first.return_value() == {"charged": 1, "declined": 0, "skipped": 0, "waiting": 0}
+    assert again.return_value() == {"charged": 0, "declined": 0, "skipped": 0, "waiting": 0}
+    assert cards.charged == [43_264, 43_264]
+
+
+def test_flask_plans_charge_cards_charges_today_and_says_what_it_did(
+    app, plan_and_card, monkeypatch
+):
+    from app import web
+
+    plan, cards = plan_and_card
+    cards.script = ["late"]
+    monkeypatch.setattr(web, "today", lambda: date(2026, 12, 23))
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["plans", "charge-cards"])
+    second = runner.invoke(args=["plans", "charge-cards"])
+
+    assert first.exit_code == 0, first.output
+    assert "1 échéance(s) prélevée(s), 0 refusée(s), 0 déjà tentée(s)" in first.output
+    assert "1 en attente de confirmation par Stripe." in second.output
+    assert cards.charged == [43_264, 43_264]
