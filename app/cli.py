@@ -213,13 +213,16 @@ def register_cli(app: Flask) -> None:
     @plans_group.command("charge-cards")
     def plans_charge_cards_command():
         """Charge the saved cards of card plans for installments due (daily; safe to rerun)."""
-        from app.services import plans
+        from app.jobs.tasks import charge_card_installments
         from app.web import today
 
-        counts = plans.charge_due_card_installments(today())
+        # Run here, not enqueued: the operator reads the counts (a queued job would only give
+        # back a job id), and the task is the one the scheduler queues.
+        counts = charge_card_installments(today().isoformat())
         click.echo(
             f"{counts['charged']} échéance(s) prélevée(s), {counts['declined']} refusée(s), "
-            f"{counts['skipped']} déjà tentée(s)."
+            f"{counts['skipped']} déjà tentée(s), "
+            f"{counts['waiting']} en attente de confirmation par Stripe."
         )
 
     app.cli.add_command(plans_group)

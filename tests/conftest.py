@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import g, request_started, request_tearing_down
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
@@ -87,6 +89,55 @@ def app(tmp_path_factory, smtp_sink):
 
 def _fresh_g(_sender, **_extra) -> None:
     vars(g._get_current_object()).clear()
+
+
+# The live server and localstripe share it, so that its webhooks pass our signature check.
+STRIPE_WEBHOOK_SECRET = "whsec_e2e_localstripe"
+
+
+@pytest.fixture(scope="session")
+def local_stripe():
+    """localstripe on a free loopback port, for the browser tests and the card plan tests."""
+    from tests.stripe_fake import LocalStripe
+
+    server = LocalStripe()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, local_stripe):
+    """The app as a user gets it (CSRF on, jobs inline), on a free loopback port, on the test
+    database; localstripe delivers its signed webhooks to it, processed as they arrive."""
+    served = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "e2e-secret-key",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            "LETTER_TEMPLATES_DIR": app.config["LETTER_TEMPLATES_DIR"],
+            "MAIL_SERVER": app.config["MAIL_SERVER"],
+            "MAIL_PORT": app.config["MAIL_PORT"],
+            "REDIS_URL": None,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            # Card payments against localstripe on loopback; its webhooks come back to us.
+            "STRIPE_SECRET_KEY": "sk_test_e2e",
+            "STRIPE_PUBLISHABLE_KEY": "pk_test_e2e",
+            "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+            "STRIPE_API_BASE": local_stripe.base,
+            "STRIPE_JS_URL": f"{local_stripe.base}/js.stripe.com/v3/",
+            "LETTER_PDF": False,
+        }
+    )
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    local_stripe.register_webhook(f"{base}/stripe/webhook", STRIPE_WEBHOOK_SECRET)
+    yield base
+    server.shutdown()
+    thread.join(timeout=5)
 
 
 def _empty_all_tables() -> None:

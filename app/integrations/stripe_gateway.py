@@ -65,9 +65,18 @@ def charge_saved_card(
             },
             options={"idempotency_key": idempotency_key},
         )
-    except stripe.CardError:
-        return None, "declined"
+    except stripe.CardError as exc:
+        return _declined_intent(exc), "declined"
     return intent["id"], intent["status"]
+
+
+def _declined_intent(exc: stripe.CardError) -> str | None:
+    """Stripe names the declined PaymentIntent in the error, for the agent to look it up
+    (localstripe does not)."""
+    intent = getattr(exc.error, "payment_intent", None) if exc.error else None
+    if intent is None or isinstance(intent, str):
+        return intent
+    return intent["id"]
 
 
 def charge(

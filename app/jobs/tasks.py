@@ -84,3 +84,14 @@ def send_payment_receipt(payment_id: int) -> None:
     from app.services import payments
 
     payments.email_receipt(payment_id)
+
+
+@with_app_context
+def charge_card_installments(day_iso: str) -> dict:
+    """The daily charge of card plans for `day_iso`. Safe to run twice: an installment is tried
+    once a day, and one whose charge was taken waits for its webhook instead of a second one."""
+    from datetime import date
+
+    from app.services import plans
+
+    return plans.charge_due_card_installments(date.fromisoformat(day_iso))

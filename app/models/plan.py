@@ -98,6 +98,11 @@ class PlanInstallment(Base):
     # Card plans: how many times the saved card was tried for this installment, and when last.
     card_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     card_last_attempt_on: Mapped[date | None]
+    # The last attempt's PaymentIntent and its status as Stripe answered ("declined" when it
+    # refused the card): a charge that succeeded is only paid once its webhook is processed,
+    # and until then the installment must not be charged again.
+    card_intent_id: Mapped[str | None] = mapped_column(sa.String(255))
+    card_last_status: Mapped[str | None] = mapped_column(sa.String(32))
 
     plan: Mapped[PaymentPlan] = relationship(back_populates="installments")
 

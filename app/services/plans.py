@@ -13,7 +13,7 @@ from app.domain import pipeline, schedule
 from app.domain.i18n import N_
 from app.domain.interest import MissingRate
 from app.extensions import db
-from app.models import Case, Payment, PaymentPlan, PlanInstallment, Promise
+from app.models import Case, Payment, PaymentPlan, PlanInstallment, Promise, TimelineEntry
 from app.models.base import utcnow
 from app.models.plan import LIVE_PLAN_STATUSES
 from app.services import claims
@@ -450,6 +450,12 @@ def review_all(today: date) -> int:
 # --- Plans paid by card -----------------------------------------------------------------------
 
 CARD_TRIES = 3  # the first charge and two retries, a day apart, then the agent is told
+# Stripe took the money (or is taking it): the payment arrives with the webhook, and charging
+# the installment again before it does would take it twice.
+CARD_TAKEN_STATUSES = ("succeeded", "processing")
+# Stripe delivers its webhook within seconds and retries for days while we do not answer 2xx;
+# still nothing after this many days, the agent looks the charge up in Stripe.
+CARD_WEBHOOK_GRACE_DAYS = 3
 
 
 def keep_card(plan: PaymentPlan, customer: str, payment_method: str) -> None:
@@ -457,15 +463,35 @@ def keep_card(plan: PaymentPlan, customer: str, payment_method: str) -> None:
     db.session.commit()
 
 
+def _card_payment_recorded(intent: str) -> bool:
+    key = f"stripe:{intent}"  # the key services.stripe_events records a card payment with
+    return (
+        db.session.scalar(sa.select(Payment.id).where(Payment.idempotency_key == key)) is not None
+    )
+
+
+def awaiting_webhook(installment: PlanInstallment) -> bool:
+    """Its last charge was taken but the payment is not recorded yet (a late webhook): the
+    installment looks unpaid, and must not be charged again."""
+    if installment.card_last_status not in CARD_TAKEN_STATUSES:
+        return False
+    return not (installment.card_intent_id and _card_payment_recorded(installment.card_intent_id))
+
+
 def charge_installment(plan: PaymentPlan, installment: PlanInstallment, today: date):
     """Charge the saved card for what this installment still lacks; the payment itself is
-    recorded by the webhook. Counts the attempt; returns (PaymentIntent id, status)."""
+    recorded by the webhook. Counts the attempt and keeps Stripe's answer on the installment;
+    returns (PaymentIntent id, status). While the last charge awaits its webhook, nothing is
+    charged and that charge's answer is returned."""
     from app.integrations import stripe_gateway
 
+    if awaiting_webhook(installment):
+        return installment.card_intent_id, installment.card_last_status
     views = {v.installment.id: v for v in installment_views(plan, today)}
     due = installment.amount_cents - views[installment.id].paid_cents
     installment.card_attempts += 1
     installment.card_last_attempt_on = today
+    installment.card_intent_id, installment.card_last_status = None, None
     db.session.commit()
     intent, status = stripe_gateway.charge_saved_card(
         plan.card_customer,
@@ -478,48 +504,93 @@ def charge_installment(plan: PaymentPlan, installment: PlanInstallment, today: d
         },
         idempotency_key=f"plan-{plan.id}-{installment.sequence}-{installment.card_attempts}",
     )
-    if status != "succeeded":
-        case = plan.case
-        failed_for_good = installment.card_attempts >= CARD_TRIES
-        add_timeline(
-            case,
-            None,
-            "card_installment_failed" if failed_for_good else "card_installment_declined",
-            data={
-                "plan_id": plan.id,
-                "installment": installment.sequence,
-                "attempt": installment.card_attempts,
-                "amount_cents": due,
-            },
-            visible_to_creditor=failed_for_good,
-        )
-        if failed_for_good:
-            case.next_action_on = today  # the agent calls the debtor
-        db.session.commit()
+    installment.card_intent_id, installment.card_last_status = intent, status
+    if status not in CARD_TAKEN_STATUSES:
+        _note_decline(plan, installment, due, today)
+    db.session.commit()
     return intent, status
+
+
+def _note_decline(plan: PaymentPlan, installment: PlanInstallment, due: int, today: date):
+    case = plan.case
+    failed_for_good = installment.card_attempts >= CARD_TRIES
+    add_timeline(
+        case,
+        None,
+        "card_installment_failed" if failed_for_good else "card_installment_declined",
+        data={
+            "plan_id": plan.id,
+            "installment": installment.sequence,
+            "attempt": installment.card_attempts,
+            "amount_cents": due,
+            "status": installment.card_last_status,
+        },
+        visible_to_creditor=failed_for_good,
+    )
+    if failed_for_good:
+        case.next_action_on = today  # the agent calls the debtor
+
+
+def _report_unconfirmed(plan: PaymentPlan, installment: PlanInstallment, today: date) -> None:
+    """Past the grace, the agent checks the charge in Stripe: told once per charge (the daily
+    run sees the same waiting installment every day)."""
+    charged_on = installment.card_last_attempt_on
+    if charged_on is None or today < charged_on + timedelta(days=CARD_WEBHOOK_GRACE_DAYS):
+        return
+    case = plan.case
+    told = db.session.scalars(
+        sa.select(TimelineEntry.data).where(
+            TimelineEntry.case_id == case.id, TimelineEntry.kind == "card_installment_unconfirmed"
+        )
+    )
+    if any((data or {}).get("intent") == installment.card_intent_id for data in told):
+        return
+    add_timeline(
+        case,
+        None,
+        "card_installment_unconfirmed",
+        data={
+            "plan_id": plan.id,
+            "installment": installment.sequence,
+            "intent": installment.card_intent_id,
+            "status": installment.card_last_status,
+            "charged_on": charged_on,
+        },
+    )
+    if case.is_open:
+        case.next_action_on = today
+    db.session.commit()
+
+
+def _next_card_installment(plan: PaymentPlan, today: date) -> PlanInstallment | None:
+    """The earliest installment due and not yet paid."""
+    for view in installment_views(plan, today):
+        if view.state != "paid" and view.installment.due_on <= today:
+            return view.installment
+    return None
 
 
 def charge_due_card_installments(today: date) -> dict[str, int]:
     """The daily run: for every active card plan, the earliest installment due and not yet
-    paid is charged, once a day, three times at most. Safe to run twice the same day."""
-    counts = {"charged": 0, "declined": 0, "skipped": 0}
+    paid is charged, once a day, three times at most; one whose last charge was taken waits
+    for its webhook instead. Safe to run twice the same day."""
+    counts = {"charged": 0, "declined": 0, "skipped": 0, "waiting": 0}
     card_plans = db.session.scalars(
         sa.select(PaymentPlan).where(
             PaymentPlan.status == "active", PaymentPlan.card_payment_method.is_not(None)
         )
     ).all()
     for plan in card_plans:
-        unpaid = [
-            v
-            for v in installment_views(plan, today)
-            if v.state != "paid" and v.installment.due_on <= today
-        ]
-        if not unpaid:
+        installment = _next_card_installment(plan, today)
+        if installment is None:
             continue
-        installment = unpaid[0].installment
+        if awaiting_webhook(installment):
+            counts["waiting"] += 1
+            _report_unconfirmed(plan, installment, today)
+            continue
         if installment.card_last_attempt_on == today or installment.card_attempts >= CARD_TRIES:
             counts["skipped"] += 1
             continue
         _intent, status = charge_installment(plan, installment, today)
-        counts["charged" if status == "succeeded" else "declined"] += 1
+        counts["charged" if status in CARD_TAKEN_STATUSES else "declined"] += 1
     return counts

@@ -1,5 +1,6 @@
 """A debtor pays part of the balance by card on a phone, against localstripe: the payment is
-recorded from the signed webhook, once, in the balance, the ledger and the timeline."""
+recorded from the signed webhook, once, in the balance, the ledger and the timeline, and the
+debtor opens its receipt."""
 
 from __future__ import annotations
 
@@ -55,6 +56,17 @@ def test_a_debtor_pays_part_of_the_balance_by_card(
     page.reload()
     expect(page.get_by_test_id("payment-received")).to_be_visible()
     screenshots(page, "debtor-card-received-phone")
+
+    # The debtor keeps a receipt (R124-6) and sees the payment in what is owed.
+    page.get_by_test_id("receipt-link").click()
+    receipt = page.get_by_test_id("receipt")
+    expect(receipt).to_contain_text("Reçu de paiement")
+    expect(receipt).to_contain_text("la somme de 300,00 €")
+    screenshots(page, "debtor-card-receipt-phone")
+    page.goto(f"{live_server}/p/{token}")
+    paid = page.get_by_test_id("owed").locator("dt", has_text="Déjà payé")
+    expect(paid.locator("xpath=following-sibling::dd[1]")).to_have_text("− 300,00 €")
+    screenshots(page, "debtor-case-after-payment-phone")
 
     (payment,) = db.session.scalars(sa.select(Payment)).all()
     assert (payment.amount_cents, payment.method) == (30_000, "card")
