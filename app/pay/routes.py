@@ -391,7 +391,7 @@ def _card_plan(token: str, link, pending: dict):
         return {"status": "requested", "next": url_for("pay.page", token=token)}
     plans.keep_card(plan, pending["customer"], card)
     intent, status = plans.charge_installment(plan, plan.installments[0], web.today())
-    if status != "succeeded":
+    if status not in plans.CARD_TAKEN_STATUSES:
         return {
             "error": _("Votre banque a refusé le paiement : aucune somme n'a été prélevée.")
         }, 402

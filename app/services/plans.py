@@ -470,6 +470,19 @@ def _card_payment_recorded(intent: str) -> bool:
     )
 
 
+def _taken_back(installment: PlanInstallment) -> bool:
+    """Its last charge was paid, then refunded or charged back: the debtor (or the bank) took
+    the money back, and charging the card again is the agent's call, not the daily run's."""
+    if installment.card_last_status not in CARD_TAKEN_STATUSES or not installment.card_intent_id:
+        return False
+    reversed_at = db.session.scalar(
+        sa.select(Payment.reversed_at).where(
+            Payment.idempotency_key == f"stripe:{installment.card_intent_id}"
+        )
+    )
+    return reversed_at is not None
+
+
 def awaiting_webhook(installment: PlanInstallment) -> bool:
     """Its last charge was taken but the payment is not recorded yet (a late webhook): the
     installment looks unpaid, and must not be charged again."""
@@ -588,7 +601,11 @@ def charge_due_card_installments(today: date) -> dict[str, int]:
             counts["waiting"] += 1
             _report_unconfirmed(plan, installment, today)
             continue
-        if installment.card_last_attempt_on == today or installment.card_attempts >= CARD_TRIES:
+        if (
+            installment.card_last_attempt_on == today
+            or installment.card_attempts >= CARD_TRIES
+            or _taken_back(installment)
+        ):
             counts["skipped"] += 1
             continue
         _intent, status = charge_installment(plan, installment, today)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.integrations import stripe_gateway
-from app.models import TimelineEntry
+from app.models import Payment, TimelineEntry
 from app.services import casework, payments, plans
 from tests import factories
 
@@ -266,3 +266,18 @@ def test_flask_plans_charge_cards_charges_today_and_says_what_it_did(
     assert "1 échéance(s) prélevée(s), 0 refusée(s), 0 déjà tentée(s)" in first.output
     assert "1 en attente de confirmation par Stripe." in second.output
     assert cards.charged == [43_264, 43_264]
+
+
+def test_an_installment_refunded_or_charged_back_is_not_charged_again_by_the_run(plan_and_card):
+    plan, cards = plan_and_card
+    run_on(cards, date(2026, 12, 23))
+    second = plan.installments[1]
+    paid = db.session.scalar(
+        sa.select(Payment).where(Payment.idempotency_key == f"stripe:{second.card_intent_id}")
+    )
+    payments.reverse_payment(None, paid, reason="chargeback", today=date(2026, 12, 27))
+
+    counts = run_on(cards, date(2026, 12, 28))
+
+    assert counts["charged"] == 0 and counts["skipped"] == 1
+    assert cards.charged == [43_264, 43_264]  # the first installment and the second, once

@@ -140,3 +140,30 @@ def test_cancelling_a_plan_asks_why(people, login, client, case):
     assert done.status_code == 302
     db.session.refresh(plan)
     assert plan.status == "cancelled"
+
+
+def test_a_card_installment_declined_three_times_reads_plainly_for_the_creditor(
+    people, login, client, case, today, monkeypatch
+):
+    from datetime import timedelta
+
+    from app.integrations import stripe_gateway
+    from app.services import plans
+
+    monkeypatch.setattr(stripe_gateway, "charge_saved_card", lambda *a, **k: (None, "declined"))
+    plan = plans.propose_plan(
+        None,
+        case,
+        down_payment_cents=0,
+        installment_count=3,
+        frequency="monthly",
+        first_due_on=today,
+        today=today,
+    )
+    plans.keep_card(plan, "cus_1", "pm_1")
+    for day in range(3):
+        plans.charge_due_card_installments(today + timedelta(days=day))
+
+    page = text(login(people.creditor_user).get(f"/creancier/dossiers/{case.reference}"))
+
+    assert "Échéance 1 : carte refusée 3 fois, à reprendre avec le débiteur" in page
