@@ -140,3 +140,19 @@ def minimal_png() -> bytes:
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
         "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
     )
+
+
+def monthly_plan(case, today: date, installments: int = 3):
+    """The whole balance in monthly installments from `today`, as the debtor proposes it on the
+    page (inside the default policy, so it starts at once)."""
+    from app.services import plans
+
+    return plans.propose_plan(
+        None,
+        case,
+        down_payment_cents=0,
+        installment_count=installments,
+        frequency="monthly",
+        first_due_on=today,
+        today=today,
+    )

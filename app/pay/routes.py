@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -402,11 +401,7 @@ def _card_plan(token: str, link, pending: dict):
 def card_done(token: str):
     link = _checked_link(token)
     intent = request.args.get("pi", "")
-    payment = db.session.scalar(
-        sa.select(Payment).where(
-            Payment.idempotency_key == f"stripe:{intent}", Payment.case_id == link.case_id
-        )
-    )
+    payment = stripe_events.card_payment(intent, link.case_id)
     failed = payment is None and stripe_events.intent_failed(intent, link.case_id)
     return render_template(
         "pay/done.html", token=token, case=link.case, payment=payment, failed=failed

@@ -463,24 +463,23 @@ def keep_card(plan: PaymentPlan, customer: str, payment_method: str) -> None:
     db.session.commit()
 
 
-def _card_payment_recorded(intent: str) -> bool:
-    key = f"stripe:{intent}"  # the key services.stripe_events records a card payment with
-    return (
-        db.session.scalar(sa.select(Payment.id).where(Payment.idempotency_key == key)) is not None
-    )
+def _last_card_payment(installment: PlanInstallment) -> Payment | None:
+    from app.services import stripe_events  # it records payments, which review plans
+
+    return stripe_events.card_payment(installment.card_intent_id)
+
+
+def _charge_taken(installment: PlanInstallment) -> bool:
+    return installment.card_last_status in CARD_TAKEN_STATUSES and bool(installment.card_intent_id)
 
 
 def _taken_back(installment: PlanInstallment) -> bool:
     """Its last charge was paid, then refunded or charged back: the debtor (or the bank) took
     the money back, and charging the card again is the agent's call, not the daily run's."""
-    if installment.card_last_status not in CARD_TAKEN_STATUSES or not installment.card_intent_id:
+    if not _charge_taken(installment):
         return False
-    reversed_at = db.session.scalar(
-        sa.select(Payment.reversed_at).where(
-            Payment.idempotency_key == f"stripe:{installment.card_intent_id}"
-        )
-    )
-    return reversed_at is not None
+    payment = _last_card_payment(installment)
+    return payment is not None and payment.is_reversed
 
 
 def awaiting_webhook(installment: PlanInstallment) -> bool:
@@ -488,7 +487,7 @@ def awaiting_webhook(installment: PlanInstallment) -> bool:
     installment looks unpaid, and must not be charged again."""
     if installment.card_last_status not in CARD_TAKEN_STATUSES:
         return False
-    return not (installment.card_intent_id and _card_payment_recorded(installment.card_intent_id))
+    return not _charge_taken(installment) or _last_card_payment(installment) is None
 
 
 def charge_installment(plan: PaymentPlan, installment: PlanInstallment, today: date):

@@ -77,12 +77,20 @@ def _today():
     return datetime.now(PARIS).date()
 
 
-def _payment_for(intent: str | None) -> Payment | None:
+def payment_key(intent: str) -> str:
+    """The idempotency key a card payment is recorded with: one payment per PaymentIntent."""
+    return f"stripe:{intent}"
+
+
+def card_payment(intent: str | None, case_id: int | None = None) -> Payment | None:
+    """The payment recorded for a PaymentIntent (of this case, when given), if its webhook
+    has been processed."""
     if not intent:
         return None
-    return db.session.scalar(
-        sa.select(Payment).where(Payment.idempotency_key == f"stripe:{intent}")
-    )
+    query = sa.select(Payment).where(Payment.idempotency_key == payment_key(intent))
+    if case_id is not None:
+        query = query.where(Payment.case_id == case_id)
+    return db.session.scalar(query)
 
 
 def intent_failed(intent: str, case_id: int) -> bool:
@@ -96,11 +104,14 @@ def intent_failed(intent: str, case_id: int) -> bool:
             StripeEvent.type == "payment_intent.payment_failed",
         )
     )
-    return any(_case_id_of(row.payload) == case_id for row in rows)
+    return any(
+        _case_id_of(row.payload.get("data", {}).get("object", {})) == case_id for row in rows
+    )
 
 
-def _case_id_of(event: dict) -> int | None:
-    case_id = (event.get("data", {}).get("object", {}).get("metadata") or {}).get("case_id")
+def _case_id_of(obj: dict) -> int | None:
+    """The case a PaymentIntent is for, from the metadata our server put on it."""
+    case_id = (obj.get("metadata") or {}).get("case_id")
     try:
         return int(case_id) if case_id else None
     except (TypeError, ValueError):
@@ -119,7 +130,7 @@ def process(event_row_id: int) -> str:
         return _finish(row, "ignored")
     if kind == "payment_intent.succeeded":
         return _succeeded(row, event, obj)
-    payment = _payment_for(row.payment_intent)
+    payment = card_payment(row.payment_intent)
     if kind == "payment_intent.payment_failed":
         case = _case_of(obj)
         if not _claim(row):
@@ -144,7 +155,7 @@ def process(event_row_id: int) -> str:
 
 
 def _case_of(obj: dict) -> Case | None:
-    case_id = _case_id_of({"data": {"object": obj}})
+    case_id = _case_id_of(obj)
     return db.session.get(Case, case_id) if case_id is not None else None
 
 
@@ -163,7 +174,7 @@ def _succeeded(row: StripeEvent, event: dict, obj: dict) -> str:
             received_on=_day(event),
             method="card",
             reference=row.payment_intent or "",
-            idempotency_key=f"stripe:{row.payment_intent}",
+            idempotency_key=payment_key(row.payment_intent),
             already_taken=True,
             today=max(_today(), _day(event)),
         )

@@ -69,15 +69,7 @@ def plan_and_card(people, rates_to_date, monkeypatch):
     casework.accept_case(people.agent, case, today=TODAY)
     cards = FakeCards(case)
     monkeypatch.setattr(stripe_gateway, "charge_saved_card", cards.charge_saved_card)
-    plan = plans.propose_plan(
-        None,
-        case,
-        down_payment_cents=0,
-        installment_count=3,
-        frequency="monthly",
-        first_due_on=TODAY,
-        today=TODAY,
-    )
+    plan = factories.monthly_plan(case, TODAY)
     plans.keep_card(plan, "cus_1", "pm_1")
     plans.charge_installment(plan, plan.installments[0], TODAY)
     return plan, cards

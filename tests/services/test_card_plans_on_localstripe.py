@@ -18,6 +18,7 @@ from app.jobs.tasks import charge_card_installments
 from app.models import Payment, StripeEvent, TimelineEntry
 from app.services import ledger as books
 from app.services import plans
+from tests import factories
 from tests.conftest import STRIPE_WEBHOOK_SECRET, TODAY
 
 GOOD_CARD = "4242424242424242"
@@ -42,15 +43,7 @@ def stripe_at(app, local_stripe, live_server, monkeypatch):
 @pytest.fixture
 def card_plan(amicable_case):
     """The whole 1,297.92 in three monthly installments from TODAY, inside the policy."""
-    return plans.propose_plan(
-        None,
-        amicable_case,
-        down_payment_cents=0,
-        installment_count=3,
-        frequency="monthly",
-        first_due_on=TODAY,
-        today=TODAY,
-    )
+    return factories.monthly_plan(amicable_case, TODAY)
 
 
 def save_card(client: stripe.StripeClient, number: str) -> tuple[str, str]:

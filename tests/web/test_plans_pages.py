@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import PaymentPlan, Promise
+from tests import factories
 from tests.helpers import page_text as text
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
@@ -151,15 +152,7 @@ def test_a_card_installment_declined_three_times_reads_plainly_for_the_creditor(
     from app.services import plans
 
     monkeypatch.setattr(stripe_gateway, "charge_saved_card", lambda *a, **k: (None, "declined"))
-    plan = plans.propose_plan(
-        None,
-        case,
-        down_payment_cents=0,
-        installment_count=3,
-        frequency="monthly",
-        first_due_on=today,
-        today=today,
-    )
+    plan = factories.monthly_plan(case, today)
     plans.keep_card(plan, "cus_1", "pm_1")
     for day in range(3):
         plans.charge_due_card_installments(today + timedelta(days=day))
