@@ -2,6 +2,14 @@
 
 from app.models.activity import CallLog, TimelineEntry
 from app.models.audit import AuditEvent
+from app.models.automation import (
+    CadenceAction,
+    CadenceRun,
+    EscalationRequest,
+    PendingJob,
+    Scenario,
+    Task,
+)
 from app.models.base import Base
 from app.models.case import Case, Document, Invoice
 from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
@@ -16,6 +24,8 @@ from app.models.stripe_event import StripeEvent
 __all__ = [
     "AuditEvent",
     "Base",
+    "CadenceAction",
+    "CadenceRun",
     "CallLog",
     "Case",
     "Debtor",
@@ -23,6 +33,7 @@ __all__ = [
     "DebtorIdentity",
     "DebtorLink",
     "Document",
+    "EscalationRequest",
     "InterestRate",
     "Invoice",
     "LedgerEntry",
@@ -31,10 +42,13 @@ __all__ = [
     "Organisation",
     "Payment",
     "PaymentPlan",
+    "PendingJob",
     "PlanInstallment",
     "Promise",
     "Remittance",
+    "Scenario",
     "StripeEvent",
+    "Task",
     "TimelineEntry",
     "User",
 ]
