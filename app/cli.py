@@ -1,4 +1,5 @@
-"""Flask commands: create-user, seed-demo, worker, rates, ledger verify, remittances, plans."""
+"""Flask commands: create-user, seed-demo, worker, scheduler, run-cadence, rates, ledger verify,
+remittances, plans, letters."""
 
 from __future__ import annotations
 
@@ -95,6 +96,47 @@ def register_cli(app: Flask) -> None:
             )
         worker = Worker(list(QUEUES), connection=connection)
         worker.work(with_scheduler=True, burst=burst)
+
+    @app.cli.command("scheduler")
+    def scheduler_command():
+        """Run the one periodic scheduler: it enqueues the daily cadence check (every 15 min)
+        and the flush of jobs kept while Redis was down. Run exactly one; workers do the work."""
+        from app.jobs import redis_connection
+        from app.jobs.scheduler import build_scheduler
+
+        connection = redis_connection()
+        if connection is None:
+            raise click.ClickException(
+                "REDIS_URL n'est pas défini : lancez la relance quotidienne par "
+                "`flask run-cadence` (cron du système)."
+            )
+        build_scheduler(connection).start()
+
+    @app.cli.command("run-cadence")
+    @click.option(
+        "--date",
+        "on",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help="Jour de la relance (défaut : jour).",
+    )
+    @click.option("--force", is_flag=True, help="Relancer un jour déjà traité (rien n'est refait).")
+    def run_cadence_command(on, force):
+        """The daily cadence, now: promises and plans reviewed, due steps performed, cases near
+        their limitation date flagged. Safe to run twice (the second run does nothing)."""
+        from app.services import cadence
+
+        day = on.date() if on else cadence.paris_today()
+        run = cadence.daily_run(day, force=force)
+        if run is None:
+            click.echo(f"Relance du {day:%d/%m/%Y} déjà faite (ou en cours) : rien à faire.")
+            return
+        counts = run.counts
+        click.echo(
+            f"Relance du {day:%d/%m/%Y} : {counts['cases']} dossier(s) ouvert(s), "
+            f"{counts['acted']} action(s), {counts['skipped']} sans action aujourd'hui, "
+            f"{counts['deferred']} contact(s) reporté(s) (plafond), "
+            f"{counts['flagged']} alerte(s) de prescription, {counts['failed']} échec(s)."
+        )
 
     rates_group = AppGroup("rates", help="Barème des taux d'intérêt (taux BCE, taux légal).")
 

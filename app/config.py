@@ -54,6 +54,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # The daily cadence runs once a day from this hour (Europe/Paris); the scheduler checks
+        # every 15 minutes, so a scheduler down at that hour catches up when it is back.
+        "CADENCE_HOUR": int(env.get("CADENCE_HOUR", "6")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads"),
         # Templates an agency admin uploaded; they replace those shipped in letters/.
         "LETTER_TEMPLATES_DIR": env.get("LETTER_TEMPLATES_DIR") or str(INSTANCE_DIR / "letters"),

@@ -95,3 +95,37 @@ def charge_card_installments(day_iso: str) -> dict:
     from app.services import plans
 
     return plans.charge_due_card_installments(date.fromisoformat(day_iso))
+
+
+@with_app_context
+def perform_cadence_action(action_id: int) -> str:
+    """One step of a case's scenario. Safe to run twice: a finished action is left alone and
+    each effect (letter, email, task) is unique per case and cause."""
+    from app.services import cadence
+
+    return cadence.perform_action(action_id)
+
+
+@with_app_context
+def run_cadence(day_iso: str | None = None, force: bool = False) -> dict | None:
+    """The daily run for `day_iso` (default: today in Paris). Safe to run twice and from two
+    workers: the day's run row is claimed once, and every action has a unique natural key."""
+    from datetime import date
+
+    from app.services import cadence
+
+    day = date.fromisoformat(day_iso) if day_iso else cadence.paris_today()
+    run = cadence.daily_run(day, force=force)
+    return run.counts if run else None
+
+
+@with_app_context
+def run_cadence_if_due() -> dict | None:
+    """What the scheduler enqueues every 15 minutes: the day's run once it is 6:00 in Paris,
+    if it has not happened yet; so a scheduler or worker down at 6:00 catches up on restart."""
+    from flask import current_app
+
+    from app.services import cadence
+
+    run = cadence.run_if_due(hour=current_app.config.get("CADENCE_HOUR", 6))
+    return run.counts if run else None

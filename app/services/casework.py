@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import CallLog, Case, User
 from app.models.activity import CALL_DIRECTIONS, CALL_OUTCOMES
 from app.models.base import utcnow
-from app.services import plans
+from app.services import plans, tasks
 from app.services.access import require_agency, require_manager
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import ValidationFailed
@@ -109,6 +109,12 @@ def log_call(
     next_dates = [d for d in (follow_up_on, promised_on) if d]
     if next_dates:
         case.next_action_on = min(next_dates)
+    db.session.flush()
+    if direction == "outbound":
+        # The call answers the calls the agent was asked to make on this case.
+        tasks.complete_call_tasks(actor, case, today)
+    if follow_up_on is not None:
+        tasks.raise_task(case, "follow_up", due_on=follow_up_on, source_key=f"follow-up:{call.id}")
     add_timeline(
         case,
         actor,

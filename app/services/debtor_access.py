@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from app.domain import cadence
 from app.domain.i18n import N_
 from app.extensions import db
 from app.models import Case, DebtorLink
@@ -179,12 +180,23 @@ def request_callback(link: DebtorLink, *, on: date | None, slot: str | None, pho
     if errors:
         raise ValidationFailed(errors)
     case.next_action_on = on
-    add_timeline(
+    entry = add_timeline(
         case,
         None,
         "callback_requested",
         data={"on": on, "slot": slot, "phone": number},
         visible_to_creditor=False,
+    )
+    db.session.flush()
+    from app.services import tasks
+
+    # A request made on a weekend or a holiday is called back on the next business day.
+    tasks.raise_task(
+        case,
+        "callback",
+        due_on=cadence.next_business_day(on),
+        source_key=f"callback:{entry.id}",
+        data={"on": on, "slot": slot, "phone": number},
     )
     record_audit(
         None,

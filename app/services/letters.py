@@ -525,9 +525,15 @@ def deliver_email(letter_id: int) -> bool:
     letter = db.session.get(Letter, letter_id)
     if letter is None or letter.status == "sent":
         return False
+    # Claim this attempt: of two jobs for one letter (a retry and a re-enqueue), only the one
+    # that saw the current attempt count goes on, so the email is not sent twice.
     claimed = db.session.execute(
         sa.update(Letter)
-        .where(Letter.id == letter_id, Letter.status.in_(("sending", "failed")))
+        .where(
+            Letter.id == letter_id,
+            Letter.status.in_(("sending", "failed")),
+            Letter.attempts == letter.attempts,
+        )
         .values(status="sending", attempts=Letter.attempts + 1)
         .execution_options(synchronize_session=False)
     )

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Case, Payment, PaymentPlan, PlanInstallment, Promise, TimelineEntry
 from app.models.base import utcnow
 from app.models.plan import LIVE_PLAN_STATUSES
-from app.services import claims
+from app.services import claims, tasks
 from app.services.access import require_agency
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import Forbidden, ValidationFailed
@@ -394,6 +394,13 @@ def review_case(case: Case, today: date, actor=None) -> None:
         _lift_hold(case, "promise")
         if status == "broken" and case.is_open:
             case.next_action_on = today
+            tasks.raise_task(
+                case,
+                "promise_broken",
+                due_on=today,
+                source_key=f"promise-broken:{promise.id}",
+                data={"amount_cents": promise.amount_cents, "promised_on": promise.promised_on},
+            )
         add_timeline(
             case,
             actor,
@@ -414,6 +421,14 @@ def review_case(case: Case, today: date, actor=None) -> None:
         _lift_hold(case, "payment_plan")
         if case.is_open:
             case.next_action_on = today
+            if plan.status == "breached":
+                tasks.raise_task(
+                    case,
+                    "plan_breached",
+                    due_on=today,
+                    source_key=f"plan-breached:{plan.id}",
+                    data={"plan_id": plan.id},
+                )
         add_timeline(
             case,
             actor,

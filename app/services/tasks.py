@@ -25,11 +25,15 @@ from app.services.audit import _jsonable, add_timeline, record_audit
 from app.services.errors import ValidationFailed
 
 
+def insert_for_dialect(table):
+    """An INSERT that can say ON CONFLICT DO NOTHING, on PostgreSQL and SQLite alike."""
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    return insert(table)
+
+
 def _insert_ignoring_duplicates(table, values: dict):
-    """INSERT ... ON CONFLICT DO NOTHING on the natural key, on PostgreSQL and SQLite alike."""
-    dialect = db.engine.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).values(**values).on_conflict_do_nothing()
+    """INSERT ... ON CONFLICT DO NOTHING on the natural key."""
+    return insert_for_dialect(table).values(**values).on_conflict_do_nothing()
 
 
 def raise_task(

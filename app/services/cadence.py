@@ -1,0 +1,714 @@
+"""The daily run: every open case, its due step, performed once.
+
+`daily_run(today)` reviews promises and plans, then reads the open cases in chunks with a few
+grouped queries, asks `domain.cadence.decide` what is due, inserts one `CadenceAction` per step
+with its natural key (case, step, due date; a duplicate insert does nothing), commits, and only
+then enqueues one job per new action. The job (`perform_action`) does the work: a letter, an
+email, a call task, an escalation request. Every effect is itself idempotent (a letter is unique
+per case, template and day; a task per cause), so a job killed half-way runs again safely.
+
+Missed days need no special case: due dates are counted from the stage start, so the next run
+finds every step still due, in order, and the contact cap spreads them out.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time as clock
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from rq import Retry
+
+from app.domain import cadence, limitation, pipeline
+from app.domain import letters as letter_rules
+from app.extensions import db
+from app.models import (
+    CadenceAction,
+    CadenceRun,
+    CallLog,
+    Case,
+    Debtor,
+    Invoice,
+    Letter,
+    Organisation,
+    Payment,
+    PaymentPlan,
+    Promise,
+    Scenario,
+    Task,
+    User,
+)
+from app.models.base import utcnow
+from app.services import plans, tasks
+from app.services.audit import add_timeline
+from app.services.errors import ValidationFailed
+
+log = logging.getLogger(__name__)
+PARIS = ZoneInfo("Europe/Paris")
+
+CHUNK = 2_000
+INSERT_BATCH = 500  # rows per INSERT: 13 parameters each, far below any driver's limit
+STALE_RUN_MINUTES = 30  # a run whose heartbeat is older than this died: another may take over
+STALE_ACTION_MINUTES = 60  # a pending action this old lost its job: the next run enqueues it
+ACTION_RETRY = (60, 300, 900)  # seconds between a job's attempts after an error
+QUEUE_OF_CHANNEL = {
+    cadence.LETTER: "letters",
+    cadence.REGISTERED: "letters",
+    cadence.EMAIL: "mail",
+}
+SYSTEM_EMAIL = "automatique@recouvra.invalid"
+# Letters that reach the debtor count as contacts; court drafts and creditor statements do not.
+DEBTOR_TEMPLATES = tuple(
+    [name for name, t in letter_rules.TEMPLATES.items() if t.to_debtor]
+    + list(letter_rules.EMAIL_TEMPLATES)
+)
+
+
+def paris_today() -> date:
+    return datetime.now(PARIS).date()
+
+
+def _local_date(moment) -> date:
+    return moment.astimezone(PARIS).date()
+
+
+def debtor_key(identity_id: int | None, debtor_id: int) -> str:
+    """One person across creditors when a SIREN links them, else the debtor record."""
+    return f"i{identity_id}" if identity_id else f"d{debtor_id}"
+
+
+# --- The run --------------------------------------------------------------------------------
+
+
+@dataclass
+class RunCounts:
+    cases: int = 0
+    acted: int = 0  # actions decided (and enqueued) today
+    skipped: int = 0  # cases with nothing to do today
+    deferred: int = 0  # contacts held back by the cap
+    failed: int = 0  # actions whose job failed
+    reviewed: int = 0  # cases whose promise or plan was reviewed
+    flagged: int = 0  # limitation alerts raised
+    requeued: int = 0  # pending actions from earlier runs enqueued again
+    reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def as_dict(self) -> dict:
+        data = {k: v for k, v in vars(self).items() if k != "reasons"}
+        data["reasons"] = dict(self.reasons)
+        return data
+
+
+def _claim_run(today: date, force: bool) -> CadenceRun | None:
+    """The run row for `today`, claimed by this process; None if another has it or it is done."""
+    run = db.session.scalars(sa.select(CadenceRun).where(CadenceRun.run_on == today)).first()
+    if run is None:
+        result = db.session.execute(
+            tasks._insert_ignoring_duplicates(
+                CadenceRun.__table__,
+                {
+                    "run_on": today,
+                    "status": "running",
+                    "started_at": utcnow(),
+                    "heartbeat_at": utcnow(),
+                    "counts": {},
+                },
+            )
+        )
+        db.session.commit()
+        run = db.session.scalars(sa.select(CadenceRun).where(CadenceRun.run_on == today)).one()
+        if result.rowcount == 1 or force:
+            return run
+        return None
+    if force:
+        run.status, run.started_at, run.heartbeat_at, run.finished_at = (
+            "running",
+            utcnow(),
+            utcnow(),
+            None,
+        )
+        db.session.commit()
+        return run
+    stale = utcnow() - timedelta(minutes=STALE_RUN_MINUTES)
+    if run.status == "done" or (run.status == "running" and run.heartbeat_at > stale):
+        return None
+    # A failed run, or one whose worker died: take it over, unless someone just did.
+    taken = db.session.execute(
+        sa.update(CadenceRun)
+        .where(CadenceRun.id == run.id, CadenceRun.heartbeat_at == run.heartbeat_at)
+        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(), finished_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if taken.rowcount != 1:
+        return None
+    db.session.refresh(run)
+    return run
+
+
+def _beat(run: CadenceRun, counts: RunCounts) -> None:
+    run.heartbeat_at, run.counts = utcnow(), counts.as_dict()
+    db.session.commit()
+
+
+def daily_run(today: date, *, force: bool = False) -> CadenceRun | None:
+    """The whole day's automation, once a day. `force` runs again a day already done (its
+    actions still happen once: the natural keys hold). Returns the run, or None when another
+    process has it or it is already done."""
+    run = _claim_run(today, force)
+    if run is None:
+        return None
+    counts = RunCounts()
+    started = clock.monotonic()
+    try:
+        counts.reviewed = plans.review_all(today)
+        _enqueue_card_charges(today)
+        counts.requeued = _requeue_lost_actions()
+        scenarios = active_scenarios()
+        pressure = _pressure_before(today)
+        for chunk in _open_case_chunks():
+            new_actions = _decide_chunk(chunk, scenarios, pressure, today, counts)
+            counts.flagged += _flag_limitation(chunk, today)
+            db.session.commit()
+            _enqueue_actions(new_actions)
+            _beat(run, counts)
+        counts.failed = _failed_on(today)
+        run.status, run.finished_at = "done", utcnow()
+        run.counts = counts.as_dict() | {"seconds": round(clock.monotonic() - started, 2)}
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        run.status, run.finished_at = "failed", utcnow()
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        run.counts = counts.as_dict()
+        db.session.commit()
+        raise
+    return run
+
+
+def run_if_due(now_local=None, *, hour: int = 6) -> CadenceRun | None:
+    """What the scheduler calls every few minutes: the day's run once it is `hour` o'clock in
+    Paris, if it has not happened yet. After an outage the first call catches up."""
+    now_local = now_local or datetime.now(PARIS)
+    if now_local.hour < hour:
+        return None
+    return daily_run(now_local.date())
+
+
+def active_scenarios() -> list[cadence.Scenario]:
+    return [
+        s.to_domain()
+        for s in db.session.scalars(
+            sa.select(Scenario).where(Scenario.active.is_(True)).order_by(Scenario.id)
+        )
+    ]
+
+
+def _enqueue_card_charges(today: date) -> None:
+    from app.jobs import enqueue
+    from app.jobs.tasks import charge_card_installments
+
+    if db.session.scalar(
+        sa.select(sa.func.count(PaymentPlan.id)).where(
+            PaymentPlan.status == "active", PaymentPlan.card_payment_method.is_not(None)
+        )
+    ):
+        enqueue(charge_card_installments, today.isoformat(), job_timeout=1800)
+
+
+def _requeue_lost_actions() -> int:
+    """Pending actions whose job never ran (lost with a Redis flush, or the run died between
+    its commit and its enqueue): enqueue them again. A duplicate job does nothing."""
+    cutoff = utcnow() - timedelta(minutes=STALE_ACTION_MINUTES)
+    rows = db.session.execute(
+        sa.select(CadenceAction.id, CadenceAction.channel).where(
+            CadenceAction.status == "pending", CadenceAction.created_at < cutoff
+        )
+    ).all()
+    _enqueue_actions(rows)
+    return len(rows)
+
+
+def _open_case_chunks():
+    """Open cases in id order, CHUNK at a time, as light rows (no ORM objects)."""
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(
+                Case.id,
+                Case.stage,
+                Case.hold_reason,
+                Case.creditor_id,
+                Case.claim_cents,
+                Case.stage_changed_at,
+                Case.debtor_id,
+                Debtor.identity_id,
+                Debtor.kind,
+                Organisation.creditor_is_individual,
+            )
+            .join(Debtor, Debtor.id == Case.debtor_id)
+            .join(Organisation, Organisation.id == Case.creditor_id)
+            .where(Case.stage.in_(pipeline.OPEN_STAGES), Case.id > last_id)
+            .order_by(Case.id)
+            .limit(CHUNK)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1].id
+
+
+# --- Contact pressure -----------------------------------------------------------------------
+
+
+def _pressure_before(today: date) -> cadence.ContactPressure:
+    """Contacts already made or planned in the cap's window, per debtor: the cadence's own
+    steps, letters an agent sent by hand, and outbound calls that answered no call step."""
+    pressure = cadence.ContactPressure()
+    first = today - timedelta(days=pressure.window_days - 1)
+    since = datetime.combine(first, time(0), PARIS).astimezone(UTC)
+    key_of_case = (
+        sa.select(Case.id, Case.debtor_id, Debtor.identity_id)
+        .join(Debtor, Debtor.id == Case.debtor_id)
+        .subquery()
+    )
+    steps = db.session.execute(
+        sa.select(
+            key_of_case.c.identity_id,
+            key_of_case.c.debtor_id,
+            CadenceAction.case_id,
+            CadenceAction.planned_on,
+            CadenceAction.channel,
+            CadenceAction.letter_id,
+        )
+        .join(key_of_case, key_of_case.c.id == CadenceAction.case_id)
+        .where(
+            CadenceAction.planned_on >= first,
+            CadenceAction.planned_on <= today,
+            CadenceAction.channel.in_(cadence.CONTACT_CHANNELS),
+            CadenceAction.status != "skipped",
+        )
+    ).all()
+    cadence_letters = {row.letter_id for row in steps if row.letter_id}
+    called_on = {(row.case_id, row.planned_on) for row in steps if row.channel == cadence.CALL}
+    for row in steps:
+        pressure.record(debtor_key(row.identity_id, row.debtor_id), row.planned_on)
+    for row in db.session.execute(
+        sa.select(key_of_case.c.identity_id, key_of_case.c.debtor_id, Letter.id, Letter.letter_date)
+        .join(key_of_case, key_of_case.c.id == Letter.case_id)
+        .where(
+            Letter.letter_date >= first,
+            Letter.letter_date <= today,
+            Letter.template.in_(DEBTOR_TEMPLATES),
+        )
+    ):
+        if row.id not in cadence_letters:
+            pressure.record(debtor_key(row.identity_id, row.debtor_id), row.letter_date)
+    for row in db.session.execute(
+        sa.select(
+            key_of_case.c.identity_id, key_of_case.c.debtor_id, CallLog.case_id, CallLog.called_at
+        )
+        .join(key_of_case, key_of_case.c.id == CallLog.case_id)
+        .where(CallLog.direction == "outbound", CallLog.called_at >= since)
+    ):
+        day = _local_date(row.called_at)
+        if first <= day <= today and (row.case_id, day) not in called_on:
+            pressure.record(debtor_key(row.identity_id, row.debtor_id), day)
+    return pressure
+
+
+# --- Deciding a chunk -----------------------------------------------------------------------
+
+
+def _grouped(query) -> dict:
+    return {row[0]: row[1] for row in db.session.execute(query)}
+
+
+def _decide_chunk(rows, scenarios, pressure, today: date, counts: RunCounts) -> list:
+    """Decide every case of the chunk and insert the new actions; returns (id, channel) rows
+    of the actions this call inserted (not those another run or worker inserted first)."""
+    ids = [row.id for row in rows]
+    with_plan = set(
+        db.session.scalars(
+            sa.select(PaymentPlan.case_id).where(
+                PaymentPlan.case_id.in_(ids), PaymentPlan.status == "active"
+            )
+        )
+    )
+    with_promise = set(
+        db.session.scalars(
+            sa.select(Promise.case_id).where(Promise.case_id.in_(ids), Promise.status == "pending")
+        )
+    )
+    done: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(
+        sa.select(
+            CadenceAction.case_id,
+            CadenceAction.stage,
+            CadenceAction.stage_started_on,
+            CadenceAction.step_key,
+            CadenceAction.planned_on,
+        ).where(CadenceAction.case_id.in_(ids))
+    ):
+        done[row.case_id].append(row)
+    needs_last_contact = any(
+        step.anchor == cadence.LAST_CONTACT for s in scenarios for step in s.steps
+    )
+    last_contact = _last_contacts(ids) if needs_last_contact else {}
+    profiles = _profiles(rows) if any(s.profile for s in scenarios) else {}
+
+    planned: list[dict] = []
+    for row in rows:
+        counts.cases += 1
+        started_on = _local_date(row.stage_changed_at)
+        scenario = cadence.choose_scenario(
+            scenarios, row.stage, row.creditor_id, profiles.get(row.id, cadence.NEW)
+        )
+        state = cadence.CaseState(
+            case_id=row.id,
+            debtor_key=debtor_key(row.identity_id, row.debtor_id),
+            stage=row.stage,
+            stage_started_on=started_on,
+            hold_reason=row.hold_reason,
+            plan_in_good_standing=row.id in with_plan,
+            pending_promise=row.id in with_promise,
+            done={
+                a.step_key: a.planned_on
+                for a in done.get(row.id, ())
+                if a.stage == row.stage and a.stage_started_on == started_on
+            },
+            last_contact_on=last_contact.get(row.id),
+        )
+        decision = cadence.decide(state, scenario, today, pressure)
+        if decision.skipped == "cap":
+            counts.deferred += 1
+        if not decision.actions:
+            counts.skipped += 1
+            counts.reasons[decision.skipped or "finished"] += 1
+        for action in decision.actions:
+            planned.append(
+                {
+                    "case_id": row.id,
+                    "scenario_id": scenario.id,
+                    "stage": row.stage,
+                    "stage_started_on": started_on,
+                    "step_index": action.step_index,
+                    "step_key": action.step_key,
+                    "channel": action.channel,
+                    "template": action.template,
+                    "due_on": action.due_on,
+                    "planned_on": today,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": utcnow(),
+                }
+            )
+    if not planned:
+        return []
+    inserted = _insert_actions(planned)
+    counts.acted += len(inserted)
+    return inserted
+
+
+def _insert_actions(planned: list[dict]) -> list:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, a few hundred rows at a time: a row another
+    run or worker already inserted is silently not inserted again, and not returned."""
+    inserted = []
+    for start in range(0, len(planned), INSERT_BATCH):
+        statement = (
+            tasks.insert_for_dialect(CadenceAction.__table__)
+            .values(planned[start : start + INSERT_BATCH])
+            .on_conflict_do_nothing()
+            .returning(CadenceAction.id, CadenceAction.channel)
+        )
+        inserted += db.session.execute(statement).all()
+    return inserted
+
+
+def _last_contacts(ids: list[int]) -> dict[int, date]:
+    letters = _grouped(
+        sa.select(Letter.case_id, sa.func.max(Letter.letter_date))
+        .where(Letter.case_id.in_(ids), Letter.template.in_(DEBTOR_TEMPLATES))
+        .group_by(Letter.case_id)
+    )
+    calls = _grouped(
+        sa.select(CallLog.case_id, sa.func.max(CallLog.called_at))
+        .where(CallLog.case_id.in_(ids), CallLog.direction == "outbound")
+        .group_by(CallLog.case_id)
+    )
+    result = dict(letters)
+    for case_id, moment in calls.items():
+        day = _local_date(moment)
+        if case_id not in result or day > result[case_id]:
+            result[case_id] = day
+    return result
+
+
+def _profiles(rows) -> dict[int, str]:
+    """Each case's payer profile, from the debtor's other cases at the agency."""
+    ids = [row.id for row in rows]
+    disputed = set(
+        db.session.scalars(
+            sa.select(Invoice.case_id).where(Invoice.case_id.in_(ids), Invoice.disputed.is_(True))
+        )
+    )
+    broken = _grouped(
+        sa.select(Promise.case_id, sa.func.count(Promise.id))
+        .where(Promise.case_id.in_(ids), Promise.status == "broken")
+        .group_by(Promise.case_id)
+    )
+    identities = {row.identity_id for row in rows if row.identity_id}
+    debtors = {row.debtor_id for row in rows if not row.identity_id}
+    history: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # key -> [cases, paid]
+    for identity_id, debtor_id, outcome in db.session.execute(
+        sa.select(Debtor.identity_id, Case.debtor_id, Case.outcome)
+        .join(Debtor, Debtor.id == Case.debtor_id)
+        .where(sa.or_(Debtor.identity_id.in_(identities), Case.debtor_id.in_(debtors)))
+    ):
+        entry = history[debtor_key(identity_id, debtor_id)]
+        entry[0] += 1
+        entry[1] += outcome == "paid"
+    profiles = {}
+    for row in rows:
+        total, paid = history[debtor_key(row.identity_id, row.debtor_id)]
+        profiles[row.id] = cadence.payer_profile(
+            cadence.ProfileFacts(
+                claim_cents=row.claim_cents,
+                any_invoice_disputed=row.id in disputed,
+                earlier_cases=max(0, total - 1),
+                earlier_cases_paid=paid,
+                broken_promises=broken.get(row.id, 0),
+            )
+        )
+    return profiles
+
+
+# --- Limitation alerts ----------------------------------------------------------------------
+
+
+def _flag_limitation(rows, today: date) -> int:
+    """A task when an open case comes within 60, then 30, days of its limitation date."""
+    candidates = [row for row in rows if row.stage != pipeline.INSOLVENCY]
+    ids = [row.id for row in candidates]
+    if not ids:
+        return 0
+    unpaid: dict[int, list[date]] = defaultdict(list)
+    for case_id, due_date in db.session.execute(
+        sa.select(Invoice.case_id, Invoice.due_date).where(
+            Invoice.case_id.in_(ids), Invoice.paid_cents < Invoice.amount_cents
+        )
+    ):
+        unpaid[case_id].append(due_date)
+    last_payment = _grouped(
+        sa.select(Payment.case_id, sa.func.max(Payment.received_on))
+        .where(Payment.case_id.in_(ids), Payment.reversed_at.is_(None))
+        .group_by(Payment.case_id)
+    )
+    alerts = []
+    for row in candidates:
+        limitation_on = limitation.limitation_date(
+            limitation.LimitationFacts(
+                years=limitation.period_years(row.kind == "individual", row.creditor_is_individual),
+                unpaid_due_dates=tuple(unpaid.get(row.id, ())),
+                last_interruption=last_payment.get(row.id),
+            )
+        )
+        for days in limitation.alerts_due(limitation_on, today):
+            alerts.append((row.id, days, limitation_on))
+    if not alerts:
+        return 0
+    keys = {f"limitation:{days}:{case_id}:{on.isoformat()}" for case_id, days, on in alerts}
+    existing = set(db.session.scalars(sa.select(Task.source_key).where(Task.source_key.in_(keys))))
+    raised = 0
+    for case_id, days, limitation_on in alerts:
+        key = f"limitation:{days}:{case_id}:{limitation_on.isoformat()}"
+        if key in existing:
+            continue
+        case = db.session.get(Case, case_id)
+        data = {"days": days, "limitation_on": limitation_on}
+        if tasks.raise_task(case, "limitation", due_on=today, source_key=key, data=data):
+            add_timeline(case, None, "limitation_near", data=data)
+            raised += 1
+    return raised
+
+
+# --- Performing an action (the job's work) --------------------------------------------------
+
+
+def _enqueue_actions(rows) -> None:
+    from app.jobs import enqueue
+    from app.jobs.tasks import perform_cadence_action
+
+    retry = Retry(max=len(ACTION_RETRY), interval=list(ACTION_RETRY))
+    for row in rows:
+        queue = QUEUE_OF_CHANNEL.get(row.channel, "default")
+        enqueue(perform_cadence_action, row.id, queue=queue, retry=retry)
+
+
+def system_actor() -> User:
+    """The agency's automation account: it signs what the cadence does on unassigned cases.
+    Inactive, so nobody can log in with it."""
+    user = db.session.scalars(sa.select(User).where(User.email == SYSTEM_EMAIL)).first()
+    if user is not None:
+        return user
+    agency = db.session.scalars(
+        sa.select(Organisation).where(Organisation.kind == "agency").order_by(Organisation.id)
+    ).first()
+    if agency is None:
+        raise RuntimeError("no agency organisation: create it before running the cadence")
+    from werkzeug.security import generate_password_hash
+
+    user = User(
+        email=SYSTEM_EMAIL,
+        full_name="Service de recouvrement",
+        password_hash=generate_password_hash(secrets.token_urlsafe(32)),
+        role="agent",
+        organisation_id=agency.id,
+        active=False,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _actor_for(case: Case) -> User:
+    agent = case.assigned_agent
+    return agent if agent is not None and agent.active else system_actor()
+
+
+SKIP_IF_HELD = ("dispute", "creditor_request")
+
+
+def perform_action(action_id: int) -> str:
+    """Do the step once and say what became of it ("done", "skipped", "failed"). Called by the
+    job; safe to call again: a finished action is left alone, and each effect is idempotent."""
+    action = db.session.get(CadenceAction, action_id)
+    if action is None or action.status in ("done", "skipped", "failed"):
+        return action.status if action else "missing"
+    action.attempts += 1
+    db.session.commit()
+    case = action.case
+    # The case may have changed between the decision and the job.
+    if not case.is_open or case.stage != action.stage:
+        return _finish(action, "skipped", "Le dossier a changé d'étape.")
+    if case.hold_reason in SKIP_IF_HELD and action.channel != cadence.ESCALATION:
+        return _finish(action, "skipped", "Le dossier est suspendu.")
+    actor = _actor_for(case)
+    try:
+        detail = _perform(action, case, actor)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        reasons = " ".join(m for messages in exc.errors.values() for m in messages)
+        # Not worth retrying (a missing address or mention): the agent is told instead.
+        tasks.raise_task(
+            case,
+            "follow_up",
+            due_on=cadence.next_business_day(action.planned_on),
+            source_key=f"cadence-failed:{action.id}",
+            data={"reason": reasons, "channel": action.channel, "template": action.template},
+        )
+        return _finish(action, "failed", reasons)
+    if detail == "skipped":
+        return action.status
+    return _finish(action, "done", detail)
+
+
+def _failed_on(day: date) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(CadenceAction.id)).where(
+            CadenceAction.planned_on == day, CadenceAction.status == "failed"
+        )
+    )
+
+
+def _count_failure(day: date) -> None:
+    """The day's run shows its failures, counted again (not incremented) so that concurrent
+    jobs cannot lose one."""
+    run = db.session.scalars(sa.select(CadenceRun).where(CadenceRun.run_on == day)).first()
+    if run is not None:
+        run.counts = {**(run.counts or {}), "failed": _failed_on(day)}
+
+
+def _finish(action: CadenceAction, status: str, detail: str | None) -> str:
+    action.status, action.detail, action.performed_at = status, detail, utcnow()
+    if status == "failed":
+        db.session.flush()
+        _count_failure(action.planned_on)
+    add_timeline(
+        action.case,
+        None,
+        f"cadence_{status}",
+        detail or "",
+        data={
+            "action_id": action.id,
+            "channel": action.channel,
+            "template": action.template,
+            "step": action.step_index + 1,
+        },
+    )
+    db.session.commit()
+    return status
+
+
+def _perform(action: CadenceAction, case: Case, actor: User) -> str | None:
+    from app.services import letters
+
+    day = action.planned_on
+    if action.channel in (cadence.LETTER, cadence.REGISTERED):
+        letter = letters.generate_letter(actor, case, action.template, letter_date=day)
+        action.letter_id = letter.id
+        if letter.status == "generated":
+            letters.mark_to_post(actor, letter, registered=action.channel == cadence.REGISTERED)
+        db.session.commit()
+        return letter.reference
+    if action.channel == cadence.EMAIL:
+        if not case.debtor.emails:
+            _finish(action, "skipped", "Le débiteur n'a pas d'adresse e-mail.")
+            return "skipped"
+        if action.template in letter_rules.EMAIL_TEMPLATES:
+            letter = letters.send_email_reminder(actor, case, today=day)
+        else:
+            letter = letters.generate_letter(actor, case, action.template, letter_date=day)
+            if letter.status == "generated":
+                letters.send_by_email(actor, letter)
+        action.letter_id = letter.id
+        db.session.commit()
+        _resend_if_stuck(letter, rerun=action.attempts > 1)
+        return letter.reference
+    if action.channel == cadence.CALL:
+        tasks.raise_task(
+            case,
+            "call",
+            due_on=cadence.next_business_day(day),
+            source_key=f"cadence:{action.id}",
+            data={"step": action.step_index + 1},
+        )
+        return None
+    if action.channel == cadence.SMS:
+        _finish(action, "skipped", "SMS : aucun fournisseur configuré.")
+        return "skipped"
+    if action.channel == cadence.ESCALATION:
+        from app.services import escalation
+
+        escalation.request_escalation(case, today=day, source_key=f"cadence:{action.id}")
+        return None
+    raise ValueError(f"unknown channel {action.channel}")
+
+
+def _resend_if_stuck(letter: Letter, *, rerun: bool) -> None:
+    """A job killed between the letter's commit and its email's enqueue left it "sending" with
+    no job: enqueue the email again (delivery claims the letter, so it is sent once)."""
+    from app.jobs import enqueue
+    from app.jobs.tasks import send_letter_email
+
+    if letter.status == "sending" and letter.attempts == 0 and rerun:
+        enqueue(
+            send_letter_email,
+            letter.id,
+            queue="mail",
+            retry=Retry(max=len(ACTION_RETRY), interval=list(ACTION_RETRY)),
+        )
