@@ -386,3 +386,7 @@ class RateForm(FlaskForm):
         self.semester.choices = options(
             (start.isoformat(), interest.semester_label(start)) for start in semesters
         )
+
+
+class TaskDoneForm(FlaskForm):
+    """Marks an agent task done (the button only carries the CSRF token)."""

@@ -25,7 +25,7 @@ from app.domain import identifiers, interest, pipeline, roles
 from app.domain import letters as letter_rules
 from app.extensions import db
 from app.integrations import pdf
-from app.models import Letter, Organisation, PaymentPlan
+from app.models import Letter, Organisation, PaymentPlan, Task
 from app.services import (
     access,
     casework,
@@ -37,6 +37,7 @@ from app.services import (
     remittance,
     worklist,
 )
+from app.services import tasks as agent_tasks
 from app.services.errors import Forbidden, ValidationFailed
 from app.web import agency_required, or_404, role_required
 
@@ -61,6 +62,9 @@ def queue():
         form=form,
         page=page,
         due=worklist.due_counts(current_user, today),
+        tasks=agent_tasks.due_tasks(current_user, today),
+        task_done_form=forms.TaskDoneForm(formdata=None),
+        calling=agent_tasks.calling_now(),
         today=today,
         filtered=any(request.args.get(k) for k in ("q", "stage", "creditor", "mine")),
     )
@@ -180,6 +184,9 @@ def _render_case(
             posted_form=forms.PostedForm(formdata=None, posted_on=web.today()),
             letter_receipt_form=forms.LetterReceiptForm(formdata=None),
             plan_policy=plans.policy_of(file.case),
+            case_tasks=agent_tasks.case_tasks(file.case, web.today()),
+            task_done_form=forms.TaskDoneForm(formdata=None),
+            calling=agent_tasks.calling_now(),
             **panels,
         ),
         status,
@@ -207,6 +214,27 @@ def _refused(file, name: str, form, exc: Exception):
 @agency_required
 def case(reference: str):
     return _render_case(_load(reference))
+
+
+@bp.route("/taches/<int:task_id>/fait", methods=["POST"])
+@agency_required
+def task_done(task_id: int):
+    task = db.session.get(Task, task_id) or abort(404)
+    # Scoped like the case itself: a task of a case the user cannot see does not exist.
+    or_404(access.get_case, current_user, task.case.reference)
+    form = forms.TaskDoneForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        agent_tasks.complete_task(current_user, task)
+        flash(_("Tâche terminée."), "success")
+    except ValidationFailed as exc:
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(_(message), "warning")
+    if request.form.get("back") == "case":
+        return _back(task.case)
+    return redirect(url_for("agent.queue"))
 
 
 @bp.route("/dossiers/<reference>/notes", methods=["POST"])

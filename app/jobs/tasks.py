@@ -98,12 +98,13 @@ def charge_card_installments(day_iso: str) -> dict:
 
 
 @with_app_context
-def perform_cadence_action(action_id: int) -> str:
-    """One step of a case's scenario. Safe to run twice: a finished action is left alone and
-    each effect (letter, email, task) is unique per case and cause."""
+def perform_cadence_actions(action_ids: list[int]) -> list[str]:
+    """A case's steps of the day, in order. Safe to run twice: a finished action is left alone,
+    one being done by another job is skipped, and each effect (letter, email, task) is unique
+    per case and cause."""
     from app.services import cadence
 
-    return cadence.perform_action(action_id)
+    return cadence.perform_actions(action_ids)
 
 
 @with_app_context

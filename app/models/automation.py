@@ -78,6 +78,9 @@ class CadenceAction(Base):
     status: Mapped[str] = enum_column(ACTION_STATUSES, "cadence_action_status", default="pending")
     detail: Mapped[str | None] = mapped_column(sa.Text)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Set by the job doing the step: a second job for the same action leaves it alone until
+    # this lease expires (a killed job's action is then taken up again).
+    claimed_at: Mapped[datetime | None]
     letter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("letter.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     performed_at: Mapped[datetime | None]
@@ -130,6 +133,11 @@ class Task(Base):
     @property
     def label(self) -> str:
         return TASK_KIND_LABELS[self.kind]
+
+    def data_date(self, key: str) -> date | None:
+        """A date kept in `data` (stored as ISO text in JSON)."""
+        value = (self.data or {}).get(key)
+        return date.fromisoformat(value) if value else None
 
 
 ESCALATION_STATUSES = ("pending", "approved", "refused", "withdrawn")

@@ -46,6 +46,8 @@ class Letter(Base):
     message_id: Mapped[str | None] = mapped_column(sa.String(255))
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    # Set while a job is sending the email: another job waits for the lease to expire.
+    claimed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     tracking_number: Mapped[str | None] = mapped_column(sa.String(50))
     posted_on: Mapped[date | None]

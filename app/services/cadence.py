@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from rq import Retry
+from sqlalchemy.exc import IntegrityError
 
 from app.domain import cadence, limitation, pipeline
 from app.domain import letters as letter_rules
@@ -55,6 +56,7 @@ CHUNK = 2_000
 INSERT_BATCH = 500  # rows per INSERT: 13 parameters each, far below any driver's limit
 STALE_RUN_MINUTES = 30  # a run whose heartbeat is older than this died: another may take over
 STALE_ACTION_MINUTES = 60  # a pending action this old lost its job: the next run enqueues it
+ACTION_LEASE = timedelta(minutes=15)  # a job holds its action this long (a letter takes seconds)
 ACTION_RETRY = (60, 300, 900)  # seconds between a job's attempts after an error
 QUEUE_OF_CHANNEL = {
     cadence.LETTER: "letters",
@@ -107,21 +109,19 @@ def _claim_run(today: date, force: bool) -> CadenceRun | None:
     """The run row for `today`, claimed by this process; None if another has it or it is done."""
     run = db.session.scalars(sa.select(CadenceRun).where(CadenceRun.run_on == today)).first()
     if run is None:
-        result = db.session.execute(
-            tasks._insert_ignoring_duplicates(
-                CadenceRun.__table__,
-                {
-                    "run_on": today,
-                    "status": "running",
-                    "started_at": utcnow(),
-                    "heartbeat_at": utcnow(),
-                    "counts": {},
-                },
-            )
+        new_id = tasks.insert_if_new(
+            CadenceRun.__table__,
+            {
+                "run_on": today,
+                "status": "running",
+                "started_at": utcnow(),
+                "heartbeat_at": utcnow(),
+                "counts": {},
+            },
         )
         db.session.commit()
         run = db.session.scalars(sa.select(CadenceRun).where(CadenceRun.run_on == today)).one()
-        if result.rowcount == 1 or force:
+        if new_id is not None or force:
             return run
         return None
     if force:
@@ -225,7 +225,7 @@ def _requeue_lost_actions() -> int:
     its commit and its enqueue): enqueue them again. A duplicate job does nothing."""
     cutoff = utcnow() - timedelta(minutes=STALE_ACTION_MINUTES)
     rows = db.session.execute(
-        sa.select(CadenceAction.id, CadenceAction.channel).where(
+        sa.select(CadenceAction.id, CadenceAction.case_id, CadenceAction.channel).where(
             CadenceAction.status == "pending", CadenceAction.created_at < cutoff
         )
     ).all()
@@ -329,7 +329,7 @@ def _grouped(query) -> dict:
 
 
 def _decide_chunk(rows, scenarios, pressure, today: date, counts: RunCounts) -> list:
-    """Decide every case of the chunk and insert the new actions; returns (id, channel) rows
+    """Decide every case of the chunk and insert the new actions; returns (id, case, channel)
     of the actions this call inserted (not those another run or worker inserted first)."""
     ids = [row.id for row in rows]
     with_plan = set(
@@ -423,7 +423,7 @@ def _insert_actions(planned: list[dict]) -> list:
             tasks.insert_for_dialect(CadenceAction.__table__)
             .values(planned[start : start + INSERT_BATCH])
             .on_conflict_do_nothing()
-            .returning(CadenceAction.id, CadenceAction.channel)
+            .returning(CadenceAction.id, CadenceAction.case_id, CadenceAction.channel)
         )
         inserted += db.session.execute(statement).all()
     return inserted
@@ -540,13 +540,39 @@ def _flag_limitation(rows, today: date) -> int:
 
 
 def _enqueue_actions(rows) -> None:
+    """One job per case, its actions in step order: a case's email must not overtake the first
+    letter it quotes, which separate jobs on separate queues could do."""
     from app.jobs import enqueue
-    from app.jobs.tasks import perform_cadence_action
+    from app.jobs.tasks import perform_cadence_actions
 
-    retry = Retry(max=len(ACTION_RETRY), interval=list(ACTION_RETRY))
+    by_case: dict[int, list] = defaultdict(list)
     for row in rows:
-        queue = QUEUE_OF_CHANNEL.get(row.channel, "default")
-        enqueue(perform_cadence_action, row.id, queue=queue, retry=retry)
+        by_case[row.case_id].append(row)
+    retry = Retry(max=len(ACTION_RETRY), interval=list(ACTION_RETRY))
+    for case_rows in by_case.values():
+        case_rows.sort(key=lambda r: r.id)
+        channels = {r.channel for r in case_rows}
+        queue = next(
+            (
+                QUEUE_OF_CHANNEL[c]
+                for c in (cadence.LETTER, cadence.REGISTERED, cadence.EMAIL)
+                if c in channels
+            ),
+            "default",
+        )
+        enqueue(perform_cadence_actions, [r.id for r in case_rows], queue=queue, retry=retry)
+
+
+def perform_actions(action_ids: list[int]) -> list[str]:
+    """A case's actions of the day, in order. Stops at one another job is doing (that job
+    goes on with the rest)."""
+    results = []
+    for action_id in action_ids:
+        result = perform_action(action_id)
+        results.append(result)
+        if result == "busy":
+            break
+    return results
 
 
 def system_actor() -> User:
@@ -571,7 +597,11 @@ def system_actor() -> User:
         active=False,
     )
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker created it at the same moment
+        db.session.rollback()
+        user = db.session.scalars(sa.select(User).where(User.email == SYSTEM_EMAIL)).one()
     return user
 
 
@@ -589,8 +619,25 @@ def perform_action(action_id: int) -> str:
     action = db.session.get(CadenceAction, action_id)
     if action is None or action.status in ("done", "skipped", "failed"):
         return action.status if action else "missing"
-    action.attempts += 1
+    # One job at a time per action: a duplicate job finds the lease taken and leaves it.
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(CadenceAction)
+        .where(
+            CadenceAction.id == action_id,
+            CadenceAction.status == "pending",
+            sa.or_(
+                CadenceAction.claimed_at.is_(None),
+                CadenceAction.claimed_at < now - ACTION_LEASE,
+            ),
+        )
+        .values(claimed_at=now, attempts=CadenceAction.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+    if claimed.rowcount != 1:
+        return "busy"
+    db.session.refresh(action)
     case = action.case
     # The case may have changed between the decision and the job.
     if not case.is_open or case.stage != action.stage:

@@ -474,6 +474,7 @@ def check_templates(case: Case, today: date, agent) -> dict[str, list[str]]:
 # --- Sending ----------------------------------------------------------------------------------
 
 MAIL_RETRY_INTERVALS = (60, 300, 900)  # seconds between attempts after a failure
+EMAIL_LEASE = timedelta(minutes=10)  # longer than any SMTP conversation
 
 
 def send_by_email(actor, letter: Letter) -> Letter:
@@ -525,16 +526,17 @@ def deliver_email(letter_id: int) -> bool:
     letter = db.session.get(Letter, letter_id)
     if letter is None or letter.status == "sent":
         return False
-    # Claim this attempt: of two jobs for one letter (a retry and a re-enqueue), only the one
-    # that saw the current attempt count goes on, so the email is not sent twice.
+    # Claim the sending: of two jobs for one letter (a retry and a re-enqueue), only one holds
+    # the lease, so the email is not sent twice; a sender killed mid-way lets go when it expires.
+    now = _now()
     claimed = db.session.execute(
         sa.update(Letter)
         .where(
             Letter.id == letter_id,
             Letter.status.in_(("sending", "failed")),
-            Letter.attempts == letter.attempts,
+            sa.or_(Letter.claimed_at.is_(None), Letter.claimed_at < now - EMAIL_LEASE),
         )
-        .values(status="sending", attempts=Letter.attempts + 1)
+        .values(status="sending", attempts=Letter.attempts + 1, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -566,6 +568,7 @@ def deliver_email(letter_id: int) -> bool:
         )
     except Exception as exc:
         letter.status, letter.last_error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        letter.claimed_at = None
         add_timeline(
             case,
             None,

@@ -8,14 +8,14 @@ so the existing queue and due counts stay right.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from app.domain import pipeline, scoring
+from app.domain import cadence, pipeline, scoring
 from app.domain.i18n import N_
 from app.extensions import db
 from app.models import CallLog, Case, Letter, Payment, Promise, Task
@@ -31,9 +31,13 @@ def insert_for_dialect(table):
     return insert(table)
 
 
-def _insert_ignoring_duplicates(table, values: dict):
-    """INSERT ... ON CONFLICT DO NOTHING on the natural key."""
-    return insert_for_dialect(table).values(**values).on_conflict_do_nothing()
+def insert_if_new(table, values: dict) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING on the natural key; the new row's id, or None when the
+    row existed (RETURNING says so reliably; rowcount does not on every driver)."""
+    statement = (
+        insert_for_dialect(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    )
+    return db.session.execute(statement).scalar()
 
 
 def raise_task(
@@ -41,23 +45,21 @@ def raise_task(
 ) -> Task | None:
     """Add the task unless its cause already raised one; returns it, or None if it existed.
     Does not commit (the caller's transaction holds the cause and the task together)."""
-    result = db.session.execute(
-        _insert_ignoring_duplicates(
-            Task.__table__,
-            {
-                "case_id": case.id,
-                "kind": kind,
-                "due_on": due_on,
-                "status": "open",
-                "source_key": source_key,
-                "data": _jsonable(data or {}),
-                "created_at": utcnow(),
-            },
-        )
+    new_id = insert_if_new(
+        Task.__table__,
+        {
+            "case_id": case.id,
+            "kind": kind,
+            "due_on": due_on,
+            "status": "open",
+            "source_key": source_key,
+            "data": _jsonable(data or {}),
+            "created_at": utcnow(),
+        },
     )
-    if result.rowcount != 1:
+    if new_id is None:
         return None
-    task = db.session.scalars(sa.select(Task).where(Task.source_key == source_key)).one()
+    task = db.session.get(Task, new_id)
     if case.is_open and (case.next_action_on is None or due_on < case.next_action_on):
         case.next_action_on = due_on
     return task
@@ -210,3 +212,21 @@ def case_tasks(case: Case, today: date) -> list[QueuedTask]:
     tasks = open_tasks(case)
     facts = _facts_by_case([case.id], today)[case.id]
     return [QueuedTask(t, score_of(t, facts, today)) for t in tasks]
+
+
+@dataclass(frozen=True)
+class CallingNow:
+    allowed: bool
+    next_opening: datetime
+
+
+def calling_now(now: datetime | None = None) -> CallingNow:
+    """Whether the agency's calling hours allow a call now (Paris time), and when they next do."""
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    now = (now or datetime.now(paris)).astimezone(paris)
+    return CallingNow(
+        allowed=cadence.CALLING_HOURS.allows(now),
+        next_opening=cadence.CALLING_HOURS.next_opening(now),
+    )

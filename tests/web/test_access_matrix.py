@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.extensions import db
 from app.jobs import enqueue
 from app.jobs.tasks import generate_letter_batch
 from app.services import debtor_access, intake, letters, payments, plans, remittance
@@ -54,6 +55,7 @@ POLICY: dict[str, Rule] = {
     "agent.case": Rule(AGENCY),
     "agent.document": Rule(AGENCY),
     "agent.add_note": Rule(AGENCY),
+    "agent.task_done": Rule(AGENCY),
     "agent.log_call": Rule(AGENCY),
     "agent.assign": Rule(AGENCY),
     "agent.accept": Rule(AGENCY),
@@ -189,6 +191,10 @@ def world(app, people, today, rates_to_date, monkeypatch):
         today=today,
     )
     letter = letters.generate_letter(people.agent, case, "relance_amiable", letter_date=today)
+    from app.services import tasks
+
+    task = tasks.raise_task(case, "call", due_on=today, source_key="matrix:call")
+    db.session.commit()
     batch_job = enqueue(
         generate_letter_batch, people.agent.id, [], "relance_2", today.isoformat(), queue="letters"
     )
@@ -196,6 +202,7 @@ def world(app, people, today, rates_to_date, monkeypatch):
         "name": "relance_2",
         "job_id": batch_job.id,
         "letter_id": letter.id,
+        "task_id": task.id,
         "plan_id": plan.id,
         "remittance_id": issued.id,
         "creditor_id": people.other_creditor.id,
