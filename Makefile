@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 VENDOR := app/static/vendor
 
-.PHONY: venv dev-venv translations translations-update run test worker lint format assets bench
+.PHONY: venv dev-venv translations translations-update run test worker scheduler cadence lint format assets bench
 
 venv: $(VENV)/.req-stamp
 
@@ -50,8 +50,16 @@ run: venv translations
 test: dev-venv translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Production runs N workers and exactly one scheduler (see README, Automation).
 worker: venv
 	$(FLASK) worker
+
+scheduler: venv
+	$(FLASK) scheduler
+
+# Without Redis (the embedded default) the daily cadence is run by this, from the system's cron.
+cadence: venv
+	$(FLASK) run-cadence
 
 lint: dev-venv
 	$(BIN)/ruff check .

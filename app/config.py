@@ -57,6 +57,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # The daily cadence runs once a day from this hour (Europe/Paris); the scheduler checks
         # every 15 minutes, so a scheduler down at that hour catches up when it is back.
         "CADENCE_HOUR": int(env.get("CADENCE_HOUR", "6")),
+        # The contact-pressure cap: at most this many contacts with one debtor (all channels
+        # and creditors) in any window of this many days.
+        "CADENCE_CONTACT_CAP": int(env.get("CADENCE_CONTACT_CAP", "3")),
+        "CADENCE_CAP_WINDOW_DAYS": int(env.get("CADENCE_CAP_WINDOW_DAYS", "7")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads"),
         # Templates an agency admin uploaded; they replace those shipped in letters/.
         "LETTER_TEMPLATES_DIR": env.get("LETTER_TEMPLATES_DIR") or str(INSTANCE_DIR / "letters"),

@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 PARIS = ZoneInfo("Europe/Paris")
 
 CHUNK = 2_000
-INSERT_BATCH = 500  # rows per INSERT: 13 parameters each, far below any driver's limit
 STALE_RUN_MINUTES = 30  # a run whose heartbeat is older than this died: another may take over
 STALE_ACTION_MINUTES = 60  # a pending action this old lost its job: the next run enqueues it
 ACTION_LEASE = timedelta(minutes=15)  # a job holds its action this long (a letter takes seconds)
@@ -268,7 +267,12 @@ def _open_case_chunks():
 def _pressure_before(today: date) -> cadence.ContactPressure:
     """Contacts already made or planned in the cap's window, per debtor: the cadence's own
     steps, letters an agent sent by hand, and outbound calls that answered no call step."""
-    pressure = cadence.ContactPressure()
+    from flask import current_app
+
+    pressure = cadence.ContactPressure(
+        cap=current_app.config.get("CADENCE_CONTACT_CAP", cadence.CONTACT_CAP),
+        window_days=current_app.config.get("CADENCE_CAP_WINDOW_DAYS", cadence.CAP_WINDOW_DAYS),
+    )
     first = today - timedelta(days=pressure.window_days - 1)
     since = datetime.combine(first, time(0), PARIS).astimezone(UTC)
     key_of_case = (
@@ -415,18 +419,15 @@ def _decide_chunk(rows, scenarios, pressure, today: date, counts: RunCounts) -> 
 
 
 def _insert_actions(planned: list[dict]) -> list:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING, a few hundred rows at a time: a row another
-    run or worker already inserted is silently not inserted again, and not returned."""
-    inserted = []
-    for start in range(0, len(planned), INSERT_BATCH):
-        statement = (
-            tasks.insert_for_dialect(CadenceAction.__table__)
-            .values(planned[start : start + INSERT_BATCH])
-            .on_conflict_do_nothing()
-            .returning(CadenceAction.id, CadenceAction.case_id, CadenceAction.channel)
-        )
-        inserted += db.session.execute(statement).all()
-    return inserted
+    """One executemany of INSERT ... ON CONFLICT DO NOTHING RETURNING (SQLAlchemy batches it
+    into multi-row statements): a row another run or worker already inserted is silently not
+    inserted again, and not returned."""
+    statement = (
+        tasks.insert_for_dialect(CadenceAction.__table__)
+        .on_conflict_do_nothing()
+        .returning(CadenceAction.id, CadenceAction.case_id, CadenceAction.channel)
+    )
+    return db.session.execute(statement, planned).all()
 
 
 def _last_contacts(ids: list[int]) -> dict[int, date]:
@@ -542,13 +543,13 @@ def _flag_limitation(rows, today: date) -> int:
 def _enqueue_actions(rows) -> None:
     """One job per case, its actions in step order: a case's email must not overtake the first
     letter it quotes, which separate jobs on separate queues could do."""
-    from app.jobs import enqueue
+    from app.jobs import enqueue_many
     from app.jobs.tasks import perform_cadence_actions
 
     by_case: dict[int, list] = defaultdict(list)
     for row in rows:
         by_case[row.case_id].append(row)
-    retry = Retry(max=len(ACTION_RETRY), interval=list(ACTION_RETRY))
+    by_queue: dict[str, list] = defaultdict(list)
     for case_rows in by_case.values():
         case_rows.sort(key=lambda r: r.id)
         channels = {r.channel for r in case_rows}
@@ -560,7 +561,10 @@ def _enqueue_actions(rows) -> None:
             ),
             "default",
         )
-        enqueue(perform_cadence_actions, [r.id for r in case_rows], queue=queue, retry=retry)
+        by_queue[queue].append(([r.id for r in case_rows],))
+    retry = Retry(max=len(ACTION_RETRY), interval=list(ACTION_RETRY))
+    for queue, args_list in by_queue.items():
+        enqueue_many(perform_cadence_actions, args_list, queue=queue, retry=retry)
 
 
 def perform_actions(action_ids: list[int]) -> list[str]:
