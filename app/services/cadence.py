@@ -709,6 +709,10 @@ def _perform(action: CadenceAction, case: Case, actor: User) -> str | None:
     from app.services import letters
 
     day = action.planned_on
+    by_hand = _sent_by_hand(action, case)
+    if by_hand is not None:
+        _finish(action, "skipped", f"Déjà envoyé par un agent : {by_hand.reference}.")
+        return "skipped"
     if action.channel in (cadence.LETTER, cadence.REGISTERED):
         letter = letters.generate_letter(actor, case, action.template, letter_date=day)
         action.letter_id = letter.id
@@ -748,6 +752,26 @@ def _perform(action: CadenceAction, case: Case, actor: User) -> str | None:
         escalation.request_escalation(case, today=day, source_key=f"cadence:{action.id}")
         return None
     raise ValueError(f"unknown channel {action.channel}")
+
+
+def _sent_by_hand(action: CadenceAction, case: Case) -> Letter | None:
+    """The same letter an agent already sent in this stage (not this step's own, which a rerun
+    finds on the step's day): the step is not repeated."""
+    if not action.template:
+        return None
+    query = sa.select(Letter).where(
+        Letter.case_id == case.id,
+        Letter.letter_date >= action.stage_started_on,
+        Letter.letter_date != action.planned_on,
+    )
+    template = letter_rules.TEMPLATES.get(action.template)
+    if template is not None and template.kind == letter_rules.AMICABLE_FIRST:
+        # Any first letter counts: the law allows one (R124-4), whichever template it used.
+        first = [n for n, t in letter_rules.TEMPLATES.items() if t.kind == template.kind]
+        query = query.where(Letter.template.in_(first))
+    else:
+        query = query.where(Letter.template == action.template)
+    return db.session.scalars(query.order_by(Letter.id)).first()
 
 
 def _resend_if_stuck(letter: Letter, *, rerun: bool) -> None:

@@ -289,3 +289,15 @@ def test_the_scheduler_registers_the_cadence_check(app):
     scheduler = build_scheduler(redis_connection())
     jobs = {job.func.__name__: job for job in scheduler.get_jobs()}
     assert jobs["run_cadence_if_due"].interval == CADENCE_CHECK_SECONDS
+
+
+def test_a_letter_an_agent_already_sent_is_not_sent_again_by_the_cadence(case, run_day, people):
+    from app.services import letters
+
+    letters.generate_letter(people.agent, case, "relance_amiable", letter_date=START)
+    run_day(START + timedelta(days=1))
+    first = db.session.scalars(
+        sa.select(CadenceAction).where(CadenceAction.channel == rules.LETTER)
+    ).one()
+    assert first.status == "skipped" and "Déjà envoyé par un agent" in first.detail
+    assert [t for t, _d, _c in letters_of(case)] == ["relance_amiable", "email_relance"]
