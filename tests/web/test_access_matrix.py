@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.domain import cadence, pipeline
 from app.jobs import enqueue
 from app.jobs.tasks import generate_letter_batch
-from app.services import debtor_access, intake, letters, payments, plans, remittance
+from app.services import debtor_access, intake, letters, payments, plans, remittance, scenarios
 from tests import factories
 
 # audience: who may use the route.
@@ -108,6 +109,10 @@ POLICY: dict[str, Rule] = {
     "creditor.statement": Rule(CREDITOR, scoped=True),
     "creditor.statement_csv": Rule(CREDITOR, scoped=True),
     "agent.reverse_payment": Rule(AGENCY),
+    "agent.scenarios": Rule(MANAGER),
+    "agent.new_scenario": Rule(MANAGER),
+    "agent.edit_scenario": Rule(MANAGER),
+    "agent.deactivate_scenario": Rule(MANAGER),
 }
 
 PERSONAS = (
@@ -192,7 +197,17 @@ def world(app, people, today, rates_to_date, monkeypatch):
     batch_job = enqueue(
         generate_letter_batch, people.agent.id, [], "relance_2", today.isoformat(), queue="letters"
     )
+    scenario = scenarios.save_scenario(
+        people.admin,
+        None,
+        name="Générale",
+        stage=pipeline.AMICABLE,
+        profile=None,
+        creditor_id=None,
+        steps=[cadence.Step(0, cadence.CALL)],
+    )
     return {
+        "scenario_id": scenario.id,
         "name": "relance_2",
         "job_id": batch_job.id,
         "letter_id": letter.id,
