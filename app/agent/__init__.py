@@ -1,2 +1,2 @@
 # Route modules that join the agent blueprint defined in routes.py.
-from app.agent import scenarios  # noqa: F401, E402
+from app.agent import escalation, scenarios  # noqa: F401, E402

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import pytest
 
 from app.domain import cadence, pipeline
+from app.extensions import db
 from app.jobs import enqueue
 from app.jobs.tasks import generate_letter_batch
+from app.models import EscalationRequest
 from app.services import debtor_access, intake, letters, payments, plans, remittance, scenarios
 from tests import factories
 
@@ -113,6 +115,8 @@ POLICY: dict[str, Rule] = {
     "agent.new_scenario": Rule(MANAGER),
     "agent.edit_scenario": Rule(MANAGER),
     "agent.deactivate_scenario": Rule(MANAGER),
+    "agent.propose_escalation": Rule(AGENCY),
+    "creditor.decide_escalation": Rule(CREDITOR, scoped=True),
 }
 
 PERSONAS = (
@@ -206,8 +210,13 @@ def world(app, people, today, rates_to_date, monkeypatch):
         creditor_id=None,
         steps=[cadence.Step(0, cadence.CALL)],
     )
+    # Written directly: the world's case is still in intake, where nothing is asked.
+    request = EscalationRequest(case_id=case.id, requested_on=today, source_key="matrix")
+    db.session.add(request)
+    db.session.commit()
     return {
         "scenario_id": scenario.id,
+        "request_id": request.id,
         "name": "relance_2",
         "job_id": batch_job.id,
         "letter_id": letter.id,

@@ -236,3 +236,21 @@ def test_agents_do_not_see_the_scenarios_link(people, login):
 def test_managers_see_the_scenarios_link(people, login):
     client = login(people.supervisor)
     assert 'data-testid="nav-scenarios"' in text(client.get("/agence/"))
+
+
+def test_the_scenario_pages_read_in_english(people, login, client):
+    from tests.web.test_english_locale import assert_english_page, read_catalog
+
+    login(people.supervisor)
+    client.post("/langue/en")
+    catalog = read_catalog()
+    assert_english_page(
+        client.get("/agence/scenarios"),
+        catalog,
+        "Reminder scenarios",
+        "D+3 after the start of the stage: Call to make",
+        "Copy to edit",
+    )
+    editor = client.get("/agence/scenarios/nouveau?copie=defaut")
+    assert_english_page(editor, catalog, "Step 1", "after the start of the stage", "Remove")
+    assert 'value="Add a step"' in editor.get_data(as_text=True)
