@@ -61,8 +61,8 @@ def _show_errors(form: ScenarioForm, exc: ValidationFailed) -> list[str]:
                 row = rows[int(match.group(1)) - 1]
                 row.form.form_errors = [*row.form.form_errors, _(match.group(2))]
                 continue
-            field = getattr(form, key, None) if key != "steps" else None
-            if field is not None and hasattr(field, "errors") and key != "steps":
+            field = None if key == "steps" else getattr(form, key, None)
+            if field is not None and hasattr(field, "errors"):
                 field.errors = [*field.errors, _(message)]
             else:
                 leftovers.append(_(message))

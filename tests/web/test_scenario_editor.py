@@ -254,3 +254,26 @@ def test_the_scenario_pages_read_in_english(people, login, client):
     editor = client.get("/agence/scenarios/nouveau?copie=defaut")
     assert_english_page(editor, catalog, "Step 1", "after the start of the stage", "Remove")
     assert 'value="Add a step"' in editor.get_data(as_text=True)
+
+
+def test_a_second_active_scenario_for_the_same_place_is_refused_on_the_page(people, login):
+    scenarios.save_scenario(
+        people.admin,
+        None,
+        name="Générale",
+        stage=pipeline.AMICABLE,
+        profile=None,
+        creditor_id=None,
+        steps=[Step(0, CALL)],
+    )
+    client = login(people.supervisor)
+    page = client.post(
+        "/agence/scenarios/nouveau",
+        data=form("Doublon", "amicable", "", "", row(0, 2, "call_task"), save="1"),
+    )
+    assert page.status_code == 422
+    assert "Un autre scénario actif couvre déjà cette étape, ce profil et ce créancier" in text(
+        page
+    )
+    assert 'value="Doublon"' in text(page)
+    assert [s.name for s in scenarios.active_scenarios()] == ["Générale"]
