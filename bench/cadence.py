@@ -38,9 +38,9 @@ CREDITORS = 2_000
 # days are a refinement the query leaves out: it can only select more, never less).
 DUE_STEPS_SQL = """
 WITH steps(idx, step_key, offset_days) AS (
-  VALUES (0, '0:letter:relance_amiable', 0), (1, '1:email:email_relance', 0),
-         (2, '2:call_task:-', 3), (3, '3:letter:relance_2', 10), (4, '4:call_task:-', 15),
-         (5, '5:registered_letter:mise_en_demeure', 21), (6, '6:escalation:-', 30)
+  VALUES (0, 'letter:relance_amiable', 0), (1, 'email:email_relance', 0),
+         (2, 'call_task:-', 3), (3, 'letter:relance_2', 10), (4, 'call_task:-#2', 15),
+         (5, 'registered_letter:mise_en_demeure', 21), (6, 'escalation:-', 30)
 )
 SELECT c.id, min(s.idx)
 FROM case_file c
@@ -108,12 +108,12 @@ SELECT c.id, 'amicable', started.on, s.idx, s.step_key, s.channel, s.template,
   started.on + s.offset_days, started.on + s.offset_days, 'done', 1, now()
 FROM case_file c
 CROSS JOIN LATERAL (SELECT (c.stage_changed_at AT TIME ZONE 'Europe/Paris')::date AS on) started
-JOIN (VALUES (0, '0:letter:relance_amiable', 'letter', 'relance_amiable', 0),
-             (1, '1:email:email_relance', 'email', 'email_relance', 0),
-             (2, '2:call_task:-', 'call_task', NULL, 3), (3, '3:letter:relance_2', 'letter',
-              'relance_2', 10), (4, '4:call_task:-', 'call_task', NULL, 15),
-             (5, '5:registered_letter:mise_en_demeure', 'registered_letter', 'mise_en_demeure',
-              21), (6, '6:escalation:-', 'escalation', NULL, 30))
+JOIN (VALUES (0, 'letter:relance_amiable', 'letter', 'relance_amiable', 0),
+             (1, 'email:email_relance', 'email', 'email_relance', 0),
+             (2, 'call_task:-', 'call_task', NULL, 3), (3, 'letter:relance_2', 'letter',
+              'relance_2', 10), (4, 'call_task:-#2', 'call_task', NULL, 15),
+             (5, 'registered_letter:mise_en_demeure', 'registered_letter', 'mise_en_demeure',
+              21), (6, 'escalation:-', 'escalation', NULL, 30))
   AS s(idx, step_key, channel, template, offset_days)
   ON started.on + s.offset_days < :today
 """

@@ -390,6 +390,18 @@ class PlanDecisionForm(FlaskForm):
     )
 
 
+class EscalationDecisionForm(FlaskForm):
+    """Approving needs the box ticked; refusing needs a reason (the service checks it)."""
+
+    confirm = wtforms.BooleanField(
+        _l("J'ai compris que des frais de procédure peuvent s'appliquer.")
+    )
+    note = TextAreaField(
+        _l("Pourquoi refusez-vous ? (obligatoire pour refuser)"),
+        validators=[Length(max=10_000)],
+    )
+
+
 SORT_LABELS = {
     "opened": _l("Date d'ouverture"),
     "reference": _l("Référence"),

@@ -14,13 +14,14 @@ from app.creditor.forms import (
     AddDocumentsForm,
     CaseSearchForm,
     DirectPaymentForm,
+    EscalationDecisionForm,
     NewCaseForm,
     PlanDecisionForm,
 )
 from app.extensions import db
 from app.models import PaymentPlan
-from app.services import access, intake, payments, plans, remittance, reporting
-from app.services.errors import ValidationFailed
+from app.services import access, escalation, intake, payments, plans, remittance, reporting
+from app.services.errors import NotFound, ValidationFailed
 from app.web import (
     apply_errors,
     balance_context,
@@ -42,6 +43,7 @@ def home():
         summary=reporting.creditor_summary(current_user),
         money=remittance.money_figures(current_user.organisation_id),
         recent=reporting.recent_activity(current_user, limit=10),
+        pending_escalations=escalation.pending_for_creditor(current_user),
     )
 
 
@@ -129,7 +131,15 @@ def _direct_payment_form(case) -> DirectPaymentForm:
     )
 
 
-def _case_page(case, form, leftovers=None, status=200, direct_form=None, decision_form=None):
+def _case_page(
+    case,
+    form,
+    leftovers=None,
+    status=200,
+    direct_form=None,
+    decision_form=None,
+    escalation_form=None,
+):
     return render_template(
         "creditor/case.html",
         case=case,
@@ -139,6 +149,8 @@ def _case_page(case, form, leftovers=None, status=200, direct_form=None, decisio
         leftovers=leftovers or {},
         direct_form=direct_form or _direct_payment_form(case),
         decision_form=decision_form or PlanDecisionForm(formdata=None),
+        escalation_request=escalation.pending_request(case) if case.stage == "amicable" else None,
+        escalation_form=escalation_form or EscalationDecisionForm(formdata=None),
         **balance_context(case),
         **web.plans_context(case),
     ), status
@@ -268,6 +280,46 @@ def decide_plan(plan_id: int):
             flash(message, "success")
             return redirect(url_for("creditor.case", reference=plan.case.reference, _anchor="plan"))
     return _case_page(plan.case, AddDocumentsForm(formdata=None), status=422, decision_form=form)
+
+
+@bp.route("/demandes-judiciaire/<int:request_id>/decision", methods=["POST"])
+@creditor_required
+def decide_escalation(request_id: int):
+    try:
+        pending = escalation.get_request(current_user, request_id)
+    except NotFound:
+        abort(404)
+    if pending.status != "pending":
+        flash(_("Cette demande n'attend plus de réponse."), "warning")
+        return redirect(url_for("creditor.case", reference=pending.case.reference))
+    form = EscalationDecisionForm()
+    decision = request.form.get("decision")
+    if form.validate_on_submit() and decision in ("approve", "refuse"):
+        approve = decision == "approve"
+        if approve and not form.confirm.data:
+            form.confirm.errors = [
+                _("Cochez la case pour confirmer que vous avez compris les frais possibles.")
+            ]
+        else:
+            try:
+                escalation.decide_escalation(
+                    current_user, pending, approve=approve, note=form.note.data or "", today=today()
+                )
+            except ValidationFailed as exc:
+                form.form_errors.extend(apply_errors(form, exc))
+            else:
+                message = (
+                    _("Vous avez autorisé le passage au judiciaire.")
+                    if approve
+                    else _("Vous avez refusé le passage au judiciaire.")
+                )
+                flash(message, "success")
+                return redirect(url_for("creditor.case", reference=pending.case.reference))
+    elif decision not in ("approve", "refuse"):
+        form.form_errors.append(_("Choisissez d'autoriser ou de refuser."))
+    return _case_page(
+        pending.case, AddDocumentsForm(formdata=None), status=422, escalation_form=form
+    )
 
 
 @bp.route("/paiements/<int:payment_id>/recu")

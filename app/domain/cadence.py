@@ -108,9 +108,18 @@ class Step:
         )
 
 
-def step_key(index: int, step: Step) -> str:
-    """The step's part of an action's natural key (case, step, due date)."""
-    return f"{index}:{step.channel}:{step.template or '-'}"
+def step_keys(steps: tuple[Step, ...] | list[Step]) -> list[str]:
+    """Each step's part of an action's natural key (case, step, due date): its channel and
+    template, numbered when repeated ("call_task:-", "call_task:-#2"). Not its position or its
+    day, so that an agency editing a live scenario (moving a day, adding a letter) does not make
+    cases repeat steps they already had."""
+    seen: dict[str, int] = defaultdict(int)
+    keys = []
+    for step in steps:
+        base = f"{step.channel}:{step.template or '-'}"
+        seen[base] += 1
+        keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return keys
 
 
 @dataclass(frozen=True)
@@ -138,7 +147,9 @@ DEFAULT_AMICABLE = Scenario(
 )
 
 
-def validate_steps(steps: list[Step], known_templates: set[str]) -> list[str]:
+def validate_steps(
+    steps: list[Step], known_templates: set[str], stage: str = pipeline.AMICABLE
+) -> list[str]:
     """Why a scenario cannot be saved (empty: it can). Messages name the step by its number."""
     errors: list[str] = []
     if not steps:
@@ -162,6 +173,8 @@ def validate_steps(steps: list[Step], known_templates: set[str]) -> list[str]:
                 errors.append(prefix + f"modèle inconnu « {step.template} ».")
         elif step.template:
             errors.append(prefix + N_("ce canal n'utilise pas de modèle."))
+        if step.channel == ESCALATION and stage != pipeline.AMICABLE:
+            errors.append(prefix + N_("l'escalade ne se propose qu'en phase amiable."))
         if previous is not None and previous.channel == ESCALATION:
             errors.append(prefix + N_("aucune étape ne peut suivre la proposition d'escalade."))
         if (
@@ -371,8 +384,9 @@ def decide(
         return Decision(skipped="promise")
     planned: list[PlannedAction] = []
     previous_done_on: date | None = None
-    for index, step in enumerate(scenario.steps):
-        key = step_key(index, step)
+    for index, (step, key) in enumerate(
+        zip(scenario.steps, step_keys(scenario.steps), strict=True)
+    ):
         if key in state.done:
             previous_done_on = state.done[key]
             continue

@@ -230,6 +230,10 @@ def move_stage(
         case.next_action_on = today
         if source == pipeline.RETURNED:
             case.return_reason = case.return_note = None
+    if source == pipeline.AMICABLE:
+        from app.services import escalation
+
+        escalation.withdraw_pending(case, actor, reason="Le dossier a quitté la phase amiable.")
     add_timeline(
         case,
         actor,

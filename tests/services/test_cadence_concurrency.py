@@ -83,8 +83,8 @@ def test_two_runs_and_two_workers_at_once_send_each_step_once(
 
     actions = db.session.scalars(sa.select(CadenceAction)).all()
     assert sorted(a.step_key for a in actions) == [
-        "0:letter:relance_amiable",
-        "1:email:email_relance",
+        "email:email_relance",
+        "letter:relance_amiable",
     ]
     assert {a.status for a in actions} == {"done"}
     assert db.session.scalar(sa.select(sa.func.count(Letter.id))) == 2

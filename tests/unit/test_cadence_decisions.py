@@ -32,9 +32,9 @@ def test_day_zero_sends_the_first_letter_then_the_email():
 
 
 def test_a_step_done_is_not_planned_again_and_the_next_waits_for_its_day():
-    done = {"0:letter:relance_amiable": MONDAY, "1:email:email_relance": MONDAY}
+    done = {"letter:relance_amiable": MONDAY, "email:email_relance": MONDAY}
     assert decide(MONDAY + timedelta(days=2), done=done).skipped == "not_due"
-    assert keys(decide(MONDAY + timedelta(days=3), done=done)) == ["2:call_task:-"]
+    assert keys(decide(MONDAY + timedelta(days=3), done=done)) == ["call_task:-"]
 
 
 def test_a_call_due_on_a_sunday_is_planned_for_monday():
@@ -44,7 +44,7 @@ def test_a_call_due_on_a_sunday_is_planned_for_monday():
 
 
 def test_a_call_due_before_a_weekend_waits_for_the_next_business_day_in_order():
-    done = {"0:letter:relance_amiable": MONDAY, "1:email:email_relance": MONDAY}
+    done = {"letter:relance_amiable": MONDAY, "email:email_relance": MONDAY}
     saturday = date(2026, 12, 5)
     decision = decide(saturday, done=done)
     # The call (due Thursday) would go first: on a Saturday nothing passes it.
@@ -84,9 +84,7 @@ def test_after_missed_days_the_cap_holds_back_the_fourth_contact():
 
 
 def test_escalation_is_not_a_contact_and_comes_last():
-    done = {
-        cadence.step_key(i, s): MONDAY for i, s in enumerate(cadence.DEFAULT_AMICABLE.steps[:-1])
-    }
+    done = dict.fromkeys(cadence.step_keys(cadence.DEFAULT_AMICABLE.steps)[:-1], MONDAY)
     decision = decide(MONDAY + timedelta(days=30), done=done)
     assert [a.channel for a in decision.actions] == [ESCALATION]
     done[decision.actions[0].step_key] = MONDAY + timedelta(days=30)
@@ -99,7 +97,7 @@ def test_a_step_from_the_last_contact_counts_from_the_later_of_contact_and_previ
         "amicable",
         (Step(0, LETTER, "relance_amiable"), Step(5, CALL, None, "last_contact")),
     )
-    done = {"0:letter:relance_amiable": MONDAY}
+    done = {"letter:relance_amiable": MONDAY}
     later_call = MONDAY + timedelta(days=4)
     s = state(done=done, last_contact_on=later_call)
     assert cadence.due_date(scenario.steps[1], s, MONDAY) == MONDAY + timedelta(days=9)
@@ -116,3 +114,18 @@ def test_calling_hours_follow_the_agency_policy():
     assert hours.next_opening(datetime(2026, 11, 28, 14, 0)) == datetime(2026, 11, 30, 8, 0)
     assert hours.next_opening(datetime(2026, 11, 23, 7, 30)) == datetime(2026, 11, 23, 8, 0)
     assert hours.next_opening(datetime(2026, 12, 24, 21, 0)) == datetime(2026, 12, 26, 9, 0)
+
+
+def test_step_keys_survive_an_edit_of_the_days_and_number_repeats():
+    keys = cadence.step_keys(cadence.DEFAULT_AMICABLE.steps)
+    assert keys == [
+        "letter:relance_amiable",
+        "email:email_relance",
+        "call_task:-",
+        "letter:relance_2",
+        "call_task:-#2",
+        "registered_letter:mise_en_demeure",
+        "escalation:-",
+    ]
+    moved = [Step(s.offset_days + 2, s.channel, s.template) for s in cadence.DEFAULT_AMICABLE.steps]
+    assert cadence.step_keys(moved) == keys

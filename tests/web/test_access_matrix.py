@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.domain import cadence, pipeline
 from app.extensions import db
 from app.jobs import enqueue
 from app.jobs.tasks import generate_letter_batch
-from app.services import debtor_access, intake, letters, payments, plans, remittance
+from app.models import EscalationRequest
+from app.services import debtor_access, intake, letters, payments, plans, remittance, scenarios
 from tests import factories
 
 # audience: who may use the route.
@@ -110,6 +112,12 @@ POLICY: dict[str, Rule] = {
     "creditor.statement": Rule(CREDITOR, scoped=True),
     "creditor.statement_csv": Rule(CREDITOR, scoped=True),
     "agent.reverse_payment": Rule(AGENCY),
+    "agent.scenarios": Rule(MANAGER),
+    "agent.new_scenario": Rule(MANAGER),
+    "agent.edit_scenario": Rule(MANAGER),
+    "agent.deactivate_scenario": Rule(MANAGER),
+    "agent.propose_escalation": Rule(AGENCY),
+    "creditor.decide_escalation": Rule(CREDITOR, scoped=True),
 }
 
 PERSONAS = (
@@ -198,7 +206,22 @@ def world(app, people, today, rates_to_date, monkeypatch):
     batch_job = enqueue(
         generate_letter_batch, people.agent.id, [], "relance_2", today.isoformat(), queue="letters"
     )
+    scenario = scenarios.save_scenario(
+        people.admin,
+        None,
+        name="Générale",
+        stage=pipeline.AMICABLE,
+        profile=None,
+        creditor_id=None,
+        steps=[cadence.Step(0, cadence.CALL)],
+    )
+    # Written directly: the world's case is still in intake, where nothing is asked.
+    request = EscalationRequest(case_id=case.id, requested_on=today, source_key="matrix")
+    db.session.add(request)
+    db.session.commit()
     return {
+        "scenario_id": scenario.id,
+        "request_id": request.id,
         "name": "relance_2",
         "job_id": batch_job.id,
         "letter_id": letter.id,
