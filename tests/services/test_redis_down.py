@@ -1,0 +1,143 @@
+"""Redis configured but down: the action still succeeds, its job is kept in the database, and
+once Redis is back the job is enqueued exactly once and performed."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.jobs import get_queue
+from app.jobs.pending import flush_pending_jobs, flush_pending_jobs_task, pending_jobs
+from app.models import AuditEvent, Letter, PendingJob
+from app.services import accounts, casework, letters
+from tests import factories
+
+from .test_letters import TODAY
+
+
+@pytest.fixture
+def dead_redis(app):
+    """Port 1 refuses at once: the same code path as a Redis that went away."""
+    alive = app.extensions["recouvra_redis"]
+    app.extensions["recouvra_redis"] = redis.Redis.from_url(
+        "redis://127.0.0.1:1", socket_connect_timeout=0.2, socket_timeout=0.2
+    )
+    yield
+    app.extensions["recouvra_redis"] = alive
+
+
+@pytest.fixture
+def revive(app):
+    alive = app.extensions["recouvra_redis"]
+
+    def restore():
+        app.extensions["recouvra_redis"] = alive
+
+    return restore
+
+
+def _pending() -> list[PendingJob]:
+    return list(db.session.scalars(sa.select(PendingJob).order_by(PendingJob.id)))
+
+
+def test_a_password_reset_succeeds_and_keeps_its_mail_job(people, revive, dead_redis, mailbox):
+    accounts.request_password_reset(people.agent.email)
+
+    [job] = _pending()
+    assert job.task == "app.jobs.tasks.send_password_reset"
+    assert job.args == [people.agent.id]
+    assert job.queue == "mail"
+    assert job.retry_max is None and job.enqueued_at is None
+    assert "Connection refused" in job.last_error or "connecting" in job.last_error
+    db.session.rollback()  # what the service committed is there for good
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "user.password_reset_requested")
+    )
+    assert mailbox == []
+
+
+def test_an_emailed_letter_keeps_its_retry_policy(people, rates_to_date, dead_redis):
+    case = factories.make_case(
+        people.creditor_user,
+        invoices=[factories.invoice("F-1", 120_000)],
+        today=TODAY,
+    )
+    casework.accept_case(people.agent, case, today=TODAY)
+    letter = letters.generate_letter(people.agent, case, "relance_amiable", letter_date=TODAY)
+
+    letters.send_by_email(people.agent, letter)
+
+    assert db.session.get(Letter, letter.id).status == "sending"
+    [job] = _pending()
+    assert (job.task, job.args, job.queue) == (
+        "app.jobs.tasks.send_letter_email",
+        [letter.id],
+        "mail",
+    )
+    assert job.retry_max == len(letters.MAIL_RETRY_INTERVALS)
+    assert job.retry_intervals == list(letters.MAIL_RETRY_INTERVALS)
+
+
+def test_flushing_while_redis_is_still_down_keeps_the_job_and_its_error(people, dead_redis):
+    accounts.request_password_reset(people.agent.email)
+    assert flush_pending_jobs() == 0
+    [job] = _pending()
+    assert job.enqueued_at is None
+    assert job.last_error
+
+
+def test_once_redis_is_back_the_job_is_enqueued_once_and_performed(
+    people, revive, dead_redis, mailbox, run_jobs
+):
+    accounts.request_password_reset(people.agent.email)
+    revive()
+
+    assert flush_pending_jobs() == 1
+    assert flush_pending_jobs() == 0
+    assert get_queue("mail").count == 1
+    [job] = _pending()
+    assert job.enqueued_at is not None
+    assert pending_jobs() == []
+
+    run_jobs()
+    [message] = mailbox
+    assert message["To"] == people.agent.email
+
+
+def test_a_kept_job_is_enqueued_with_its_retry_policy(people, revive, dead_redis):
+    accounts.request_password_reset(people.agent.email)
+    db.session.execute(sa.update(PendingJob).values(retry_max=3, retry_intervals=[60, 300, 900]))
+    db.session.commit()
+    revive()
+
+    flush_pending_jobs()
+    [queued] = get_queue("mail").get_jobs()
+    assert queued.retries_left == 3
+    assert queued.retry_intervals == [60, 300, 900]
+
+
+def test_kept_jobs_are_enqueued_oldest_first(people, revive, dead_redis):
+    accounts.request_password_reset(people.agent.email)
+    accounts.request_password_reset(people.supervisor.email)
+    revive()
+
+    assert flush_pending_jobs_task() == 2
+    assert [list(j.args) for j in get_queue("mail").get_jobs()] == [
+        [people.agent.id],
+        [people.supervisor.id],
+    ]
+
+
+def test_a_row_naming_something_other_than_a_job_is_never_called(people, revive, dead_redis):
+    db.session.add(PendingJob(task="os.system", args=["true"], queue="default"))
+    db.session.commit()
+    accounts.request_password_reset(people.agent.email)
+    revive()
+
+    assert flush_pending_jobs() == 1
+    refused, sent = _pending()
+    assert refused.enqueued_at is None and "not a job task" in refused.last_error
+    assert sent.enqueued_at is not None
+    assert get_queue("default").count == 0
