@@ -1,5 +1,5 @@
-"""Redis configured but down: the action still succeeds, its job is kept in the database, and
-once Redis is back the job is enqueued exactly once and performed."""
+"""Redis configured but down: the action still succeeds, its job is kept in the database, the
+pages still load, and once Redis is back the job is enqueued exactly once and performed."""
 
 from __future__ import annotations
 
@@ -80,6 +80,20 @@ def test_an_emailed_letter_keeps_its_retry_policy(people, rates_to_date, dead_re
     assert job.retry_intervals == list(letters.MAIL_RETRY_INTERVALS)
 
 
+def test_pages_still_answer_and_the_operations_page_says_redis_is_down(people, login, dead_redis):
+    client = login(people.supervisor)
+    accounts.request_password_reset(people.agent.email)
+
+    assert client.get("/agence/").status_code == 200
+    response = client.get("/agence/automatisation")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'data-state="unavailable"' in page
+    assert "Redis indisponible" in page
+    assert 'data-testid="pending-count">1<' in page
+    assert "send_password_reset" in page
+
+
 def test_flushing_while_redis_is_still_down_keeps_the_job_and_its_error(people, dead_redis):
     accounts.request_password_reset(people.agent.email)
     assert flush_pending_jobs() == 0
@@ -141,3 +155,20 @@ def test_a_row_naming_something_other_than_a_job_is_never_called(people, revive,
     assert refused.enqueued_at is None and "not a job task" in refused.last_error
     assert sent.enqueued_at is not None
     assert get_queue("default").count == 0
+
+
+def test_the_flush_button_enqueues_the_kept_jobs_once_redis_is_back(
+    people, revive, dead_redis, login
+):
+    accounts.request_password_reset(people.agent.email)
+    client = login(people.supervisor)
+
+    page = client.post("/agence/automatisation/en-attente/relancer", follow_redirects=True)
+    assert "1 tâche reste en attente" in page.get_data(as_text=True)
+
+    revive()
+    page = client.post("/agence/automatisation/en-attente/relancer", follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "1 tâche mise en file." in text
+    assert "Aucune tâche en attente de Redis." in text
+    assert get_queue("mail").count == 1

@@ -108,6 +108,10 @@ POLICY: dict[str, Rule] = {
     "creditor.statement": Rule(CREDITOR, scoped=True),
     "creditor.statement_csv": Rule(CREDITOR, scoped=True),
     "agent.reverse_payment": Rule(AGENCY),
+    # The automation page; retrying a job that is not in a failed registry flashes and redirects.
+    "agent.operations_page": Rule(MANAGER),
+    "agent.retry_failed_job": Rule(MANAGER),
+    "agent.flush_pending_jobs": Rule(MANAGER),
 }
 
 PERSONAS = (
