@@ -8,7 +8,7 @@ import redis
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.jobs import get_queue
+from app.jobs import get_queue, redis_connection
 from app.jobs.pending import flush_pending_jobs, flush_pending_jobs_task, pending_jobs
 from app.models import AuditEvent, Letter, PendingJob
 from app.services import accounts, casework, letters
@@ -20,7 +20,7 @@ from .test_letters import TODAY
 @pytest.fixture
 def dead_redis(app):
     """Port 1 refuses at once: the same code path as a Redis that went away."""
-    alive = app.extensions["recouvra_redis"]
+    alive = redis_connection()
     app.extensions["recouvra_redis"] = redis.Redis.from_url(
         "redis://127.0.0.1:1", socket_connect_timeout=0.2, socket_timeout=0.2
     )
@@ -30,7 +30,7 @@ def dead_redis(app):
 
 @pytest.fixture
 def revive(app):
-    alive = app.extensions["recouvra_redis"]
+    alive = redis_connection()
 
     def restore():
         app.extensions["recouvra_redis"] = alive
@@ -42,7 +42,7 @@ def _pending() -> list[PendingJob]:
     return list(db.session.scalars(sa.select(PendingJob).order_by(PendingJob.id)))
 
 
-def test_a_password_reset_succeeds_and_keeps_its_mail_job(people, revive, dead_redis, mailbox):
+def test_a_password_reset_succeeds_and_keeps_its_mail_job(people, dead_redis, mailbox):
     accounts.request_password_reset(people.agent.email)
 
     [job] = _pending()
@@ -172,3 +172,18 @@ def test_the_flush_button_enqueues_the_kept_jobs_once_redis_is_back(
     assert "1 tâche mise en file." in text
     assert "Aucune tâche en attente de Redis." in text
     assert get_queue("mail").count == 1
+
+
+def test_a_starting_worker_enqueues_the_kept_jobs_and_runs_them(
+    app, people, revive, dead_redis, mailbox
+):
+    email = people.agent.email  # the command ends the session: people are detached after it
+    accounts.request_password_reset(email)
+    revive()
+
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+
+    assert result.exit_code == 0, result.output
+    assert pending_jobs() == []
+    [message] = mailbox
+    assert message["To"] == email
