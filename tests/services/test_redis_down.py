@@ -187,3 +187,40 @@ def test_a_starting_worker_enqueues_the_kept_jobs_and_runs_them(
     assert pending_jobs() == []
     [message] = mailbox
     assert message["To"] == email
+
+
+# In another process: the limiter is one global object, and binding it to a dead Redis here
+# would break every later test.
+LOGIN_WITH_DEAD_REDIS = """
+import sys
+from app import create_app
+from app.extensions import db
+
+dead = "redis://127.0.0.1:1"
+app = create_app({
+    "TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1],
+    "REDIS_URL": dead, "RATELIMIT_STORAGE_URI": dead,
+})
+with app.app_context():
+    db.create_all()
+response = app.test_client().post("/connexion", data={"email": "x@y.example", "password": "x"})
+print(response.status_code)
+"""
+
+
+def test_the_login_page_still_works_when_the_rate_limits_redis_is_down(tmp_path):
+    import subprocess
+    import sys
+
+    from app.config import ROOT
+
+    done = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-c", LOGIN_WITH_DEAD_REDIS, str(tmp_path / "limits.sqlite")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.strip() == "422", done.stderr  # a refused password, not a 500
