@@ -94,6 +94,14 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(
                 "REDIS_URL n'est pas défini : les tâches s'exécutent en ligne."
             )
+        # Jobs kept while Redis was down go first, without waiting for the scheduler's minute.
+        from app.extensions import db
+        from app.jobs.pending import flush_pending_jobs
+
+        flush_pending_jobs()
+        # The worker forks a process per job: it must not inherit the flush's open connection.
+        db.session.remove()
+        db.engine.dispose()
         worker = Worker(list(QUEUES), connection=connection)
         worker.work(with_scheduler=True, burst=burst)
 

@@ -1,2 +1,3 @@
-# Route modules that join the agent blueprint defined in routes.py.
-from app.agent import escalation, scenarios  # noqa: F401, E402
+# Route modules that join the agent blueprint defined in routes.py: importing the package
+# registers them.
+from app.agent import escalation, operations, scenarios  # noqa: F401, E402

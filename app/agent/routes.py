@@ -751,6 +751,12 @@ def letter_batch():
         )
         if isinstance(result, dict):  # ran inline: the summary is ready
             return render_template("agent/letter_batch.html", form=form, summary=result)
+        if result is None:  # Redis is down: the batch is kept and starts when it is back
+            flash(
+                _("File d'attente indisponible : le lot est enregistré et partira à son retour."),
+                "warning",
+            )
+            return redirect(url_for("agent.letter_batch"))
         result.meta.update(total=len(case_ids), done=0, generated=0, skipped=[])
         result.save_meta()
         return redirect(url_for("agent.letter_batch_progress", job_id=result.id))
@@ -761,7 +767,7 @@ def _batch_state(job_id: str) -> dict | None:
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
-    from app.jobs import redis_connection
+    from app.jobs import REDIS_ERRORS, redis_connection
 
     connection = redis_connection()
     if connection is None:
@@ -770,6 +776,8 @@ def _batch_state(job_id: str) -> dict | None:
         job = Job.fetch(job_id, connection=connection)
     except NoSuchJobError:
         return None
+    except REDIS_ERRORS:
+        return {"unavailable": True}
     state = {"total": 0, "done": 0, "generated": 0, "skipped": [], **job.get_meta()}
     result = job.return_value() if job.is_finished else None
     if isinstance(result, dict):
@@ -783,6 +791,12 @@ def _batch_state(job_id: str) -> dict | None:
 @agency_required
 def letter_batch_progress(job_id: str):
     state = _batch_state(job_id) or abort(404)
+    if state.get("unavailable"):
+        flash(
+            _("File d'attente indisponible : l'avancement du lot s'affichera à son retour."),
+            "warning",
+        )
+        return redirect(url_for("agent.letter_batch"))
     template = "agent/_batch_progress.html" if request.headers.get("HX-Request") else None
     return render_template(
         template or "agent/letter_batch_progress.html", state=state, job_id=job_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rq.cron import CronScheduler
 
 from app.jobs import tasks
+from app.jobs.pending import flush_pending_jobs_task
 
 CADENCE_CHECK_SECONDS = 15 * 60
 PENDING_FLUSH_SECONDS = 60
@@ -17,21 +18,12 @@ PENDING_FLUSH_SECONDS = 60
 PERIODIC_JOBS = (
     # (task, queue, interval in seconds, job timeout in seconds)
     (tasks.run_cadence_if_due, "default", CADENCE_CHECK_SECONDS, 3600),
+    (flush_pending_jobs_task, "default", PENDING_FLUSH_SECONDS, 300),
 )
-
-
-def periodic_jobs():
-    """The registrations, with the pending-jobs flush when that module exists."""
-    jobs = list(PERIODIC_JOBS)
-    try:
-        from app.jobs.pending import flush_pending_jobs_task
-    except ImportError:  # pragma: no cover - the flush ships with the operations page
-        return jobs
-    return [*jobs, (flush_pending_jobs_task, "default", PENDING_FLUSH_SECONDS, 300)]
 
 
 def build_scheduler(connection) -> CronScheduler:
     scheduler = CronScheduler(connection=connection, name="recouvra-scheduler")
-    for task, queue, interval, timeout in periodic_jobs():
+    for task, queue, interval, timeout in PERIODIC_JOBS:
         scheduler.register(task, queue_name=queue, interval=interval, job_timeout=timeout)
     return scheduler

@@ -289,6 +289,7 @@ def test_the_scheduler_registers_the_cadence_check(app):
     scheduler = build_scheduler(redis_connection())
     jobs = {job.func.__name__: job for job in scheduler.get_jobs()}
     assert jobs["run_cadence_if_due"].interval == CADENCE_CHECK_SECONDS
+    assert jobs["flush_pending_jobs_task"].interval == 60
 
 
 def test_a_letter_an_agent_already_sent_is_not_sent_again_by_the_cadence(case, run_day, people):

@@ -118,6 +118,10 @@ POLICY: dict[str, Rule] = {
     "agent.deactivate_scenario": Rule(MANAGER),
     "agent.propose_escalation": Rule(AGENCY),
     "creditor.decide_escalation": Rule(CREDITOR, scoped=True),
+    # The automation page; retrying a job that is not in a failed registry flashes and redirects.
+    "agent.operations_page": Rule(MANAGER),
+    "agent.retry_failed_job": Rule(MANAGER),
+    "agent.flush_pending_jobs": Rule(MANAGER),
 }
 
 PERSONAS = (
