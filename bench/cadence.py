@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--results", type=Path, default=_results.RESULTS)
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_CADENCE_DATABASE_URL", DEFAULT_DB)
     redis_url = os.environ.get("BENCH_CADENCE_REDIS_URL", DEFAULT_REDIS)
@@ -183,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{t:.1f}" for t in ours)
         + f" s; {_results.now()}"
     )
-    path = _results.record(f"cadence, {args.cases:,}", rows_out, note)
-    print(f"written to {path}")
+    if not args.no_write:
+        path = _results.record(f"cadence, {args.cases:,}", rows_out, note, path=args.results)
+        print(f"written to {path}")
     return 0
 
 

@@ -185,12 +185,32 @@ def _render_case(
             letter_receipt_form=forms.LetterReceiptForm(formdata=None),
             plan_policy=plans.policy_of(file.case),
             case_tasks=agent_tasks.case_tasks(file.case, web.today()),
+            **_cadence_context(file.case),
             task_done_form=forms.TaskDoneForm(formdata=None),
             calling=agent_tasks.calling_now(),
             **panels,
         ),
         status,
     )
+
+
+def _cadence_context(case) -> dict:
+    from app.domain import cadence as cadence_rules
+    from app.models.automation import ACTION_STATUS_LABELS
+    from app.services import cadence
+
+    plan = cadence.case_plan(case)
+    templates = {**letter_rules.TEMPLATES, **letter_rules.EMAIL_TEMPLATES}
+    return {
+        "cadence_plan": plan,
+        "cadence_keys": cadence_rules.step_keys(plan.scenario.steps) if plan.scenario else [],
+        "cadence_channels": cadence_rules.CHANNEL_LABELS,
+        "cadence_statuses": ACTION_STATUS_LABELS,
+        "cadence_skip_reasons": cadence_rules.SKIP_REASONS,
+        "letter_template_label": lambda name: (
+            _(templates[name].label) if name in templates else name
+        ),
+    }
 
 
 def _load(reference: str) -> worklist.CaseFile:

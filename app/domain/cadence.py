@@ -402,3 +402,28 @@ def decide(
         planned.append(PlannedAction(state.case_id, index, key, step.channel, step.template, due))
         previous_done_on = today
     return Decision(tuple(planned), None if planned else "finished")
+
+
+# --- What the agent sees ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    step: Step
+    due_on: date  # when it falls (or fell) due, counted as the run counts it
+    done_on: date | None  # the day the run decided it, if it did
+
+
+def projected_steps(state: CaseState, scenario: Scenario) -> list[StepView]:
+    """Each step of the scenario with the day it is (or was) due: a case's automatic plan, as
+    the case page shows it. Steps not yet decided are projected from the last decided one."""
+    views = []
+    previous_done_on: date | None = None
+    for number, (step, key) in enumerate(
+        zip(scenario.steps, step_keys(scenario.steps), strict=True), start=1
+    ):
+        done_on = state.done.get(key)
+        views.append(StepView(number, step, due_date(step, state, previous_done_on), done_on))
+        previous_done_on = done_on or previous_done_on
+    return views

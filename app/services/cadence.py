@@ -54,8 +54,8 @@ PARIS = ZoneInfo("Europe/Paris")
 
 CHUNK = 2_000
 STALE_RUN_MINUTES = 30  # a run whose heartbeat is older than this died: another may take over
-STALE_ACTION_MINUTES = 60  # a pending action this old lost its job: the next run enqueues it
-ACTION_LEASE = timedelta(minutes=15)  # a job holds its action this long (a letter takes seconds)
+STALE_ACTION_MINUTES = 30  # a pending action this old, unclaimed, lost its job: enqueue it again
+ACTION_LEASE = timedelta(minutes=10)  # a job holds its action this long (a letter takes seconds)
 ACTION_RETRY = (60, 300, 900)  # seconds between a job's attempts after an error
 QUEUE_OF_CHANNEL = {
     cadence.LETTER: "letters",
@@ -193,6 +193,9 @@ def run_if_due(now_local=None, *, hour: int = 6) -> CadenceRun | None:
     """What the scheduler calls every few minutes: the day's run once it is `hour` o'clock in
     Paris, if it has not happened yet. After an outage the first call catches up."""
     now_local = now_local or datetime.now(PARIS)
+    # Between runs too: an action whose job was lost (a worker killed, Redis flushed) is not
+    # left waiting for tomorrow.
+    _requeue_lost_actions()
     if now_local.hour < hour:
         return None
     return daily_run(now_local.date())
@@ -222,10 +225,14 @@ def _enqueue_card_charges(today: date) -> None:
 def _requeue_lost_actions() -> int:
     """Pending actions whose job never ran (lost with a Redis flush, or the run died between
     its commit and its enqueue): enqueue them again. A duplicate job does nothing."""
-    cutoff = utcnow() - timedelta(minutes=STALE_ACTION_MINUTES)
+    now = utcnow()
     rows = db.session.execute(
         sa.select(CadenceAction.id, CadenceAction.case_id, CadenceAction.channel).where(
-            CadenceAction.status == "pending", CadenceAction.created_at < cutoff
+            CadenceAction.status == "pending",
+            CadenceAction.created_at < now - timedelta(minutes=STALE_ACTION_MINUTES),
+            sa.or_(
+                CadenceAction.claimed_at.is_(None), CadenceAction.claimed_at < now - ACTION_LEASE
+            ),
         )
     ).all()
     _enqueue_actions(rows)
@@ -787,3 +794,80 @@ def _resend_if_stuck(letter: Letter, *, rerun: bool) -> None:
             queue="mail",
             retry=Retry(max=len(ACTION_RETRY), interval=list(ACTION_RETRY)),
         )
+
+
+# --- One case, for its page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    scenario: cadence.Scenario | None
+    steps: list  # cadence.StepView
+    actions: dict  # step key -> CadenceAction of this stage
+    paused: str | None  # a SKIP_REASONS key when the cadence is paused for this case
+
+
+def case_plan(case: Case) -> CasePlan:
+    """The scenario that applies to the case, its steps with their days, and what became of
+    each: the agent sees what the automation did and will do, and why it waits."""
+    row = db.session.execute(
+        sa.select(
+            Case.id,
+            Case.stage,
+            Case.hold_reason,
+            Case.creditor_id,
+            Case.claim_cents,
+            Case.stage_changed_at,
+            Case.debtor_id,
+            Debtor.identity_id,
+        )
+        .join(Debtor, Debtor.id == Case.debtor_id)
+        .where(Case.id == case.id)
+    ).one()
+    scenarios = active_scenarios()
+    profiles = _profiles([row]) if any(s.profile for s in scenarios) else {}
+    scenario = cadence.choose_scenario(
+        scenarios, row.stage, row.creditor_id, profiles.get(row.id, cadence.NEW)
+    )
+    started_on = _local_date(row.stage_changed_at)
+    actions = {
+        a.step_key: a
+        for a in db.session.scalars(
+            sa.select(CadenceAction).where(
+                CadenceAction.case_id == case.id,
+                CadenceAction.stage == row.stage,
+                CadenceAction.stage_started_on == started_on,
+            )
+        )
+    }
+    if scenario is None or not case.is_open:
+        return CasePlan(scenario, [], actions, "not_open" if not case.is_open else "no_scenario")
+    state = cadence.CaseState(
+        case_id=case.id,
+        debtor_key=debtor_key(row.identity_id, row.debtor_id),
+        stage=row.stage,
+        stage_started_on=started_on,
+        hold_reason=row.hold_reason,
+        plan_in_good_standing=db.session.scalar(
+            sa.select(sa.func.count(PaymentPlan.id)).where(
+                PaymentPlan.case_id == case.id, PaymentPlan.status == "active"
+            )
+        )
+        > 0,
+        pending_promise=db.session.scalar(
+            sa.select(sa.func.count(Promise.id)).where(
+                Promise.case_id == case.id, Promise.status == "pending"
+            )
+        )
+        > 0,
+        done={key: a.planned_on for key, a in actions.items()},
+        last_contact_on=_last_contacts([case.id]).get(case.id),
+    )
+    paused = None
+    if state.hold_reason in SKIP_IF_HELD:
+        paused = "hold"
+    elif state.plan_in_good_standing or state.hold_reason == "payment_plan":
+        paused = "plan"
+    elif state.pending_promise or state.hold_reason == "promise":
+        paused = "promise"
+    return CasePlan(scenario, cadence.projected_steps(state, scenario), actions, paused)

@@ -302,3 +302,19 @@ def test_a_letter_an_agent_already_sent_is_not_sent_again_by_the_cadence(case, r
     ).one()
     assert first.status == "skipped" and "Déjà envoyé par un agent" in first.detail
     assert [t for t, _d, _c in letters_of(case)] == ["relance_amiable", "email_relance"]
+
+
+def test_an_action_whose_job_was_lost_is_enqueued_again_by_the_next_check(case, run_jobs):
+    from app.jobs import redis_connection
+
+    cadence.daily_run(START)
+    redis_connection().flushdb()  # the jobs are gone (a Redis restarted without persistence)
+    db.session.execute(
+        sa.update(CadenceAction).values(created_at=datetime.now(PARIS) - timedelta(hours=1))
+    )
+    db.session.commit()
+    # The scheduler's check of the afternoon: the day is done, the lost actions are not.
+    assert cadence.run_if_due(datetime.combine(START, time(15), PARIS)) is None
+    run_jobs()
+    db.session.expire_all()
+    assert {a.status for a in db.session.scalars(sa.select(CadenceAction))} == {"done"}

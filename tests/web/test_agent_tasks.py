@@ -83,3 +83,25 @@ def test_another_creditors_case_task_is_not_found_for_a_creditor(
     response = login(people.other_creditor_user).post(f"/agence/taches/{task.id}/fait")
     assert response.status_code in (403, 404)
     assert db.session.get(Task, task.id).status == "open"
+
+
+def test_the_case_page_shows_the_automatic_plan_and_what_became_of_each_step(
+    login, people, amicable_case, today, frozen_today, run_jobs
+):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from app.services import cadence
+
+    amicable_case.stage_changed_at = datetime.combine(today, time(9), ZoneInfo("Europe/Paris"))
+    db.session.commit()
+    cadence.daily_run(today)
+    run_jobs()
+    text = visible(login(people.agent).get(f"/agence/dossiers/{amicable_case.reference}"))
+    assert "Scénario : Amiable standard" in text
+    assert "1 · J+0 Courrier Première relance amiable 23/11/2026 Fait" in text
+    assert "3 · J+3 Appel à passer 26/11/2026 À venir" in text
+
+    casework.set_hold(people.agent, amicable_case, "dispute", note="Contestation reçue.")
+    text = visible(login(people.agent).get(f"/agence/dossiers/{amicable_case.reference}"))
+    assert "En pause : Dossier suspendu" in text
