@@ -63,6 +63,7 @@ def queue():
         page=page,
         due=worklist.due_counts(current_user, today),
         tasks=agent_tasks.due_tasks(current_user, today),
+        task_count=agent_tasks.count_due_tasks(current_user, today),
         task_done_form=forms.TaskDoneForm(formdata=None),
         calling=agent_tasks.calling_now(),
         today=today,

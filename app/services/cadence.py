@@ -40,7 +40,6 @@ from app.models import (
     Payment,
     PaymentPlan,
     Promise,
-    Scenario,
     Task,
     User,
 )
@@ -48,6 +47,7 @@ from app.models.base import utcnow
 from app.services import plans, tasks
 from app.services.audit import add_timeline
 from app.services.errors import ValidationFailed
+from app.services.scenarios import active_scenarios
 
 log = logging.getLogger(__name__)
 PARIS = ZoneInfo("Europe/Paris")
@@ -199,15 +199,6 @@ def run_if_due(now_local=None, *, hour: int = 6) -> CadenceRun | None:
     if now_local.hour < hour:
         return None
     return daily_run(now_local.date())
-
-
-def active_scenarios() -> list[cadence.Scenario]:
-    return [
-        s.to_domain()
-        for s in db.session.scalars(
-            sa.select(Scenario).where(Scenario.active.is_(True)).order_by(Scenario.id)
-        )
-    ]
 
 
 def _enqueue_card_charges(today: date) -> None:

@@ -184,18 +184,31 @@ def score_of(task: Task, facts: dict, today: date) -> scoring.Score:
     )
 
 
-def due_tasks(user, today: date, *, limit: int = 50) -> list[QueuedTask]:
-    """Open tasks due by today on the cases in this user's queue, highest score first."""
+def _due_in_queue(user, today: date):
+    """The condition: open, due by today, on a case in this user's queue."""
     visible = access.visible_cases(user).where(Case.stage.in_(pipeline.OPEN_STAGES))
     if not user.is_manager:
         visible = visible.where(
             sa.or_(Case.assigned_agent_id == user.id, Case.assigned_agent_id.is_(None))
         )
-    case_ids = visible.with_only_columns(Case.id)
+    return sa.and_(
+        Task.status == "open",
+        Task.due_on <= today,
+        Task.case_id.in_(visible.with_only_columns(Case.id)),
+    )
+
+
+def count_due_tasks(user, today: date) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Task.id)).where(_due_in_queue(user, today)))
+
+
+def due_tasks(user, today: date, *, limit: int = 50) -> list[QueuedTask]:
+    """Open tasks due by today on the cases in this user's queue, highest score first (the
+    500 oldest are scored: an agent works through a day's tasks long before that)."""
     rows = list(
         db.session.scalars(
             sa.select(Task)
-            .where(Task.status == "open", Task.due_on <= today, Task.case_id.in_(case_ids))
+            .where(_due_in_queue(user, today))
             .options(joinedload(Task.case).joinedload(Case.debtor))
             .order_by(Task.due_on, Task.id)
             .limit(500)

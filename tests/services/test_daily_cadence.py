@@ -318,3 +318,23 @@ def test_an_action_whose_job_was_lost_is_enqueued_again_by_the_next_check(case, 
     run_jobs()
     db.session.expire_all()
     assert {a.status for a in db.session.scalars(sa.select(CadenceAction))} == {"done"}
+
+
+def test_the_daily_job_queued_twice_runs_the_day_once(case, run_jobs, mailbox):
+    from app.jobs import enqueue
+    from app.jobs.tasks import run_cadence
+
+    enqueue(run_cadence, START.isoformat())
+    enqueue(run_cadence, START.isoformat())
+    run_jobs()
+    assert db.session.scalar(sa.select(sa.func.count(CadenceRun.id))) == 1
+    assert len(letters_of(case)) == 2 and len(mailbox) == 1
+
+
+def test_flask_run_cadence_reports_the_day_and_is_safe_to_run_again(case, app, run_jobs):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["run-cadence", "--date", START.isoformat()])
+    assert first.exit_code == 0, first.output
+    assert "2 action(s)" in first.output
+    again = runner.invoke(args=["run-cadence", "--date", START.isoformat()])
+    assert "déjà faite" in again.output

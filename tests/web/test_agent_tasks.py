@@ -105,3 +105,15 @@ def test_the_case_page_shows_the_automatic_plan_and_what_became_of_each_step(
     casework.set_hold(people.agent, amicable_case, "dispute", note="Contestation reçue.")
     text = visible(login(people.agent).get(f"/agence/dossiers/{amicable_case.reference}"))
     assert "En pause : Dossier suspendu" in text
+
+
+def test_a_long_day_shows_the_fifty_most_urgent_tasks_and_how_many_there_are(
+    login, people, amicable_case, today, frozen_today
+):
+    for number in range(55):
+        tasks.raise_task(amicable_case, "call", due_on=today, source_key=f"t:{number}")
+    db.session.commit()
+    text = visible(login(people.agent).get("/agence/"))
+    assert "Tâches du jour 55" in text
+    assert text.count("Pourquoi ce dossier maintenant ?") == 50
+    assert "Les 50 plus prioritaires sur 55" in text
