@@ -14,11 +14,12 @@ from flask_babel import (
     gettext,
 )
 
-from app.domain import interest, pipeline, roles
+from app.domain import cadence, interest, pipeline, roles
 from app.domain.i18n import N_
 from app.domain.letters import EMAIL_TEMPLATES as LETTER_EMAIL_TEMPLATES
 from app.domain.letters import TEMPLATES as LETTER_TEMPLATES
 from app.domain.money import cents_to_decimal
+from app.models.automation import ACTION_STATUS_LABELS, TASK_KIND_LABELS
 from app.models.debtor_link import CALLBACK_SLOT_LABELS, DISPUTE_REASON_LABELS
 from app.models.letter import LETTER_STATUS_LABELS
 from app.models.money import PAYMENT_METHOD_LABELS, REVERSAL_REASON_LABELS
@@ -159,6 +160,10 @@ letter_label = _label(
     {name: t.label for name, t in {**LETTER_TEMPLATES, **LETTER_EMAIL_TEMPLATES}.items()}
 )
 reversal_reason_label = _label(REVERSAL_REASON_LABELS)
+cadence_channel_label = _label(cadence.CHANNEL_LABELS)
+cadence_status_label = _label(ACTION_STATUS_LABELS)
+cadence_skip_label = _label(cadence.SKIP_REASONS)
+task_kind_label = _label(TASK_KIND_LABELS)
 
 
 def register_globals(app) -> None:
@@ -182,3 +187,7 @@ def register_globals(app) -> None:
     app.add_template_global(callback_slot_label, "callback_slot_label")
     app.add_template_global(letter_label, "letter_label")
     app.add_template_global(reversal_reason_label, "reversal_reason_label")
+    app.add_template_global(cadence_channel_label, "cadence_channel_label")
+    app.add_template_global(cadence_status_label, "cadence_status_label")
+    app.add_template_global(cadence_skip_label, "cadence_skip_label")
+    app.add_template_global(task_kind_label, "task_kind_label")

@@ -197,20 +197,12 @@ def _render_case(
 
 def _cadence_context(case) -> dict:
     from app.domain import cadence as cadence_rules
-    from app.models.automation import ACTION_STATUS_LABELS
     from app.services import cadence
 
     plan = cadence.case_plan(case)
-    templates = {**letter_rules.TEMPLATES, **letter_rules.EMAIL_TEMPLATES}
     return {
         "cadence_plan": plan,
         "cadence_keys": cadence_rules.step_keys(plan.scenario.steps) if plan.scenario else [],
-        "cadence_channels": cadence_rules.CHANNEL_LABELS,
-        "cadence_statuses": ACTION_STATUS_LABELS,
-        "cadence_skip_reasons": cadence_rules.SKIP_REASONS,
-        "letter_template_label": lambda name: (
-            _(templates[name].label) if name in templates else name
-        ),
     }
 
 

@@ -134,11 +134,6 @@ class Task(Base):
     def label(self) -> str:
         return TASK_KIND_LABELS[self.kind]
 
-    def data_date(self, key: str) -> date | None:
-        """A date kept in `data` (stored as ISO text in JSON)."""
-        value = (self.data or {}).get(key)
-        return date.fromisoformat(value) if value else None
-
 
 ESCALATION_STATUSES = ("pending", "approved", "refused", "withdrawn")
 ESCALATION_STATUS_LABELS = {

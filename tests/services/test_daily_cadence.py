@@ -338,3 +338,41 @@ def test_flask_run_cadence_reports_the_day_and_is_safe_to_run_again(case, app, r
     assert "2 action(s)" in first.output
     again = runner.invoke(args=["run-cadence", "--date", START.isoformat()])
     assert "déjà faite" in again.output
+
+
+def test_the_creditors_own_scenario_and_the_high_amount_one_are_chosen(
+    case, run_day, people, today
+):
+    from app.services import scenarios
+
+    big = factories.make_case(
+        people.creditor_user,
+        invoices=[factories.invoice("F-BIG", 1_500_000, issued=date(2026, 6, 1), days=30)],
+        debtor=factories.debtor_input(name="Gros Client SA", siren=factories.VALID_SIRENS[2]),
+        today=today,
+    )
+    casework.accept_case(people.agent, big, today=today)
+    started_on(big, START)
+    scenarios.save_scenario(
+        people.supervisor,
+        None,
+        name="Dupont : appel d'abord",
+        stage="amicable",
+        profile=None,
+        creditor_id=people.creditor.id,
+        steps=[rules.Step(0, rules.CALL)],
+    )
+    scenarios.save_scenario(
+        people.supervisor,
+        None,
+        name="Dupont, gros montants : mise en demeure",
+        stage="amicable",
+        profile=rules.HIGH_AMOUNT,
+        creditor_id=people.creditor.id,
+        steps=[rules.Step(0, rules.LETTER, "relance_amiable"), rules.Step(1, rules.CALL)],
+    )
+    run_day(START)
+
+    assert letters_of(case) == [] and tasks_of(case) == [START]  # 1,200 EUR: the call first
+    assert [t for t, _d, _c in letters_of(big)] == ["relance_amiable"]  # 15,000 EUR
+    assert tasks_of(big) == []

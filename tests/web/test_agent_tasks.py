@@ -101,6 +101,7 @@ def test_the_case_page_shows_the_automatic_plan_and_what_became_of_each_step(
     assert "Scénario : Amiable standard" in text
     assert "1 · J+0 Courrier Première relance amiable 23/11/2026 Fait" in text
     assert "3 · J+3 Appel à passer 26/11/2026 À venir" in text
+    assert "Relance automatique, étape 1 (Courrier) : Fait" in text
 
     casework.set_hold(people.agent, amicable_case, "dispute", note="Contestation reçue.")
     text = visible(login(people.agent).get(f"/agence/dossiers/{amicable_case.reference}"))
