@@ -527,26 +527,7 @@ def seed_demo(today: date | None = None) -> bool:
         today = business_today()
     rates.seed_published_rates()
     _Seeder(today).run()
-    _follow_up_tasks(today)
     return True
-
-
-def _follow_up_tasks(today: date) -> None:
-    """The demo's follow-up dates become agent tasks, so the queue opens on a day's work."""
-    from app.services import tasks
-
-    cases = db.session.scalars(
-        sa.select(Case).where(
-            Case.stage.in_(pipeline.OPEN_STAGES),
-            Case.next_action_on.is_not(None),
-            Case.next_action_on <= today + timedelta(days=7),
-            Case.hold_reason.is_(None),
-        )
-    ).all()
-    for case in cases:
-        kind = "follow_up" if case.assigned_agent_id else "call"
-        tasks.raise_task(case, kind, due_on=case.next_action_on, source_key=f"demo:{case.id}")
-    db.session.commit()
 
 
 def demo_accounts() -> list[User]:

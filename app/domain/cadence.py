@@ -80,6 +80,7 @@ SKIP_REASONS = {
     "not_due": N_("Prochaine étape pas encore due"),
     "cap": N_("Plafond de contacts atteint pour ce débiteur"),
     "not_business_day": N_("Appel reporté au prochain jour ouvré"),
+    "waiting": N_("Une étape précédente attend encore"),
 }
 
 
@@ -337,6 +338,8 @@ class CaseState:
     # Steps already performed (or definitively skipped) in this stage: key -> day.
     done: dict[str, date] = field(default_factory=dict)
     last_contact_on: date | None = None
+    # A step of an earlier day not yet performed (blocked, or its job not run): nothing passes it.
+    unfinished: bool = False
 
 
 @dataclass(frozen=True)
@@ -382,6 +385,8 @@ def decide(
         return Decision(skipped="plan")
     if state.pending_promise or state.hold_reason == "promise":
         return Decision(skipped="promise")
+    if state.unfinished:
+        return Decision(skipped="waiting")
     planned: list[PlannedAction] = []
     previous_done_on: date | None = None
     for index, (step, key) in enumerate(

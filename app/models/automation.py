@@ -42,12 +42,15 @@ class Scenario(TimestampMixin, Base):
         )
 
 
-ACTION_STATUSES = ("pending", "done", "skipped", "failed")
+# blocked: waiting for something the agency must fix for every case (a missing interest rate);
+# the daily run tries it again, so the step goes out once the agency has fixed it.
+ACTION_STATUSES = ("pending", "done", "skipped", "failed", "blocked")
 ACTION_STATUS_LABELS = {
     "pending": N_("En attente"),
     "done": N_("Fait"),
     "skipped": N_("Non fait"),
     "failed": N_("En échec"),
+    "blocked": N_("Bloqué"),
 }
 
 

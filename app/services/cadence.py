@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain import cadence, limitation, pipeline
 from app.domain import letters as letter_rules
+from app.domain.interest import MissingRate
 from app.extensions import db
 from app.models import (
     CadenceAction,
@@ -96,6 +97,7 @@ class RunCounts:
     reviewed: int = 0  # cases whose promise or plan was reviewed
     flagged: int = 0  # limitation alerts raised
     requeued: int = 0  # pending actions from earlier runs enqueued again
+    blocked: int = 0  # steps waiting for the agency (a missing rate), every day together
     reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def as_dict(self) -> dict:
@@ -162,20 +164,23 @@ def daily_run(today: date, *, force: bool = False) -> CadenceRun | None:
     if run is None:
         return None
     counts = RunCounts()
-    started = clock.monotonic()
+    started, run_started = clock.monotonic(), utcnow()
     try:
         counts.reviewed = plans.review_all(today)
         _enqueue_card_charges(today)
-        counts.requeued = _requeue_lost_actions()
+        counts.requeued = _requeue_lost_actions() + _retry_blocked_actions(today)
         scenarios = active_scenarios()
         pressure = _pressure_before(today)
         for chunk in _open_case_chunks():
-            new_actions = _decide_chunk(chunk, scenarios, pressure, today, counts)
+            new_actions = _decide_chunk(chunk, scenarios, pressure, today, counts, run_started)
             counts.flagged += _flag_limitation(chunk, today)
             db.session.commit()
             _enqueue_actions(new_actions)
             _beat(run, counts)
         counts.failed = _failed_on(today)
+        counts.blocked = db.session.scalar(
+            sa.select(sa.func.count(CadenceAction.id)).where(CadenceAction.status == "blocked")
+        )
         run.status, run.finished_at = "done", utcnow()
         run.counts = counts.as_dict() | {"seconds": round(clock.monotonic() - started, 2)}
         db.session.commit()
@@ -227,6 +232,27 @@ def _requeue_lost_actions() -> int:
         )
     ).all()
     _enqueue_actions(rows)
+    return len(rows)
+
+
+def _retry_blocked_actions(today: date) -> int:
+    """Once a day, steps blocked by something the agency had to fix (a missing rate) are tried
+    again, each case's in order, dated today (a letter carries the day it is written); still
+    blocked, they wait for the next day."""
+    rows = db.session.execute(
+        sa.select(CadenceAction.id, CadenceAction.case_id, CadenceAction.channel).where(
+            CadenceAction.status == "blocked"
+        )
+    ).all()
+    if rows:
+        db.session.execute(
+            sa.update(CadenceAction)
+            .where(CadenceAction.status == "blocked")
+            .values(status="pending", claimed_at=None, planned_on=today)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        _enqueue_actions(rows)
     return len(rows)
 
 
@@ -330,7 +356,9 @@ def _grouped(query) -> dict:
     return {row[0]: row[1] for row in db.session.execute(query)}
 
 
-def _decide_chunk(rows, scenarios, pressure, today: date, counts: RunCounts) -> list:
+def _decide_chunk(
+    rows, scenarios, pressure, today: date, counts: RunCounts, run_started: datetime
+) -> list:
     """Decide every case of the chunk and insert the new actions; returns (id, case, channel)
     of the actions this call inserted (not those another run or worker inserted first)."""
     ids = [row.id for row in rows]
@@ -354,6 +382,8 @@ def _decide_chunk(rows, scenarios, pressure, today: date, counts: RunCounts) -> 
             CadenceAction.stage_started_on,
             CadenceAction.step_key,
             CadenceAction.planned_on,
+            CadenceAction.status,
+            CadenceAction.created_at,
         ).where(CadenceAction.case_id.in_(ids))
     ):
         done[row.case_id].append(row)
@@ -367,6 +397,11 @@ def _decide_chunk(rows, scenarios, pressure, today: date, counts: RunCounts) -> 
     for row in rows:
         counts.cases += 1
         started_on = _local_date(row.stage_changed_at)
+        episode = [
+            a
+            for a in done.get(row.id, ())
+            if a.stage == row.stage and a.stage_started_on == started_on
+        ]
         scenario = cadence.choose_scenario(
             scenarios, row.stage, row.creditor_id, profiles.get(row.id, cadence.NEW)
         )
@@ -378,12 +413,13 @@ def _decide_chunk(rows, scenarios, pressure, today: date, counts: RunCounts) -> 
             hold_reason=row.hold_reason,
             plan_in_good_standing=row.id in with_plan,
             pending_promise=row.id in with_promise,
-            done={
-                a.step_key: a.planned_on
-                for a in done.get(row.id, ())
-                if a.stage == row.stage and a.stage_started_on == started_on
-            },
+            done={a.step_key: a.planned_on for a in episode},
             last_contact_on=last_contact.get(row.id),
+            # Steps from before this run still to do: this case waits for them (those this run
+            # inserts a moment ago, in another chunk pass or a concurrent run, do not count).
+            unfinished=any(
+                a.status in ("pending", "blocked") and a.created_at < run_started for a in episode
+            ),
         )
         decision = cadence.decide(state, scenario, today, pressure)
         if decision.skipped == "cap":
@@ -565,16 +601,37 @@ def _enqueue_actions(rows) -> None:
         enqueue_many(perform_cadence_actions, args_list, queue=queue, retry=retry)
 
 
+AFTER_FAILURE = "L'étape précédente n'a pas pu être faite."
+AFTER_BLOCKED = "En attente de l'étape précédente."
+
+
 def perform_actions(action_ids: list[int]) -> list[str]:
     """A case's actions of the day, in order. Stops at one another job is doing (that job
-    goes on with the rest)."""
+    goes on with the rest); after a failed step the rest of the day is not done (the email that
+    quotes a letter that did not go); after a blocked one the rest waits with it."""
     results = []
-    for action_id in action_ids:
+    for position, action_id in enumerate(action_ids):
         result = perform_action(action_id)
         results.append(result)
+        if result in ("failed", "blocked"):
+            _hold_back(action_ids[position + 1 :], result)
+            break
         if result == "busy":
             break
     return results
+
+
+def _hold_back(action_ids: list[int], cause: str) -> None:
+    for action in db.session.scalars(
+        sa.select(CadenceAction).where(
+            CadenceAction.id.in_(action_ids), CadenceAction.status == "pending"
+        )
+    ):
+        if cause == "blocked":
+            action.status, action.detail = "blocked", AFTER_BLOCKED
+        else:
+            _finish(action, "skipped", AFTER_FAILURE)
+    db.session.commit()
 
 
 def system_actor() -> User:
@@ -652,6 +709,11 @@ def perform_action(action_id: int) -> str:
     except ValidationFailed as exc:
         db.session.rollback()
         reasons = " ".join(m for messages in exc.errors.values() for m in messages)
+        if isinstance(exc.__cause__, MissingRate):
+            # The agency's rate table, not this case: no task per case; tried again tomorrow.
+            action.status, action.detail, action.claimed_at = "blocked", reasons, None
+            db.session.commit()
+            return "blocked"
         # Not worth retrying (a missing address or mention): the agent is told instead.
         tasks.raise_task(
             case,

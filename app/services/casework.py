@@ -230,6 +230,8 @@ def move_stage(
         case.next_action_on = today
         if source == pipeline.RETURNED:
             case.return_reason = case.return_note = None
+    if target not in pipeline.OPEN_STAGES:
+        tasks.cancel_open_tasks(case, actor)
     if source == pipeline.AMICABLE:
         from app.services import escalation
 

@@ -111,7 +111,8 @@ def build_context(
     try:
         balance = claims.case_balance(case, letter_date)
     except MissingRate as exc:
-        raise ValidationFailed({"template": [str(exc)]}) from None
+        # Chained: the cadence tells a missing rate (the agency's to fix) from a case's problem.
+        raise ValidationFailed({"template": [str(exc)]}) from exc
     creditor, debtor = case.creditor, case.debtor
     accessories = balance.indemnity_cents + balance.costs_cents
     invoices = [

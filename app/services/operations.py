@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.jobs import QUEUES, REDIS_ERRORS, redis_connection
 from app.jobs import pending as pending_jobs_module
-from app.models import CadenceRun, PendingJob
+from app.models import CadenceAction, CadenceRun, PendingJob
 from app.services.audit import record_audit
 from app.services.errors import NotFound
 
@@ -93,6 +93,32 @@ class Overview:
     workers: list[WorkerState] = field(default_factory=list)
     pending: list[PendingJob] = field(default_factory=list)
     daily: DailyRunsSummary | None = None
+    blocked: list[BlockedSteps] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BlockedSteps:
+    reason: str
+    steps: int
+    cases: int
+
+
+def blocked_steps() -> list[BlockedSteps]:
+    """Cadence steps waiting for the agency to fix something (a missing rate), by reason; the
+    steps that only wait for the one before them are not listed (they go with it)."""
+    from app.services.cadence import AFTER_BLOCKED
+
+    rows = db.session.execute(
+        sa.select(
+            CadenceAction.detail,
+            sa.func.count(CadenceAction.id),
+            sa.func.count(sa.distinct(CadenceAction.case_id)),
+        )
+        .where(CadenceAction.status == "blocked", CadenceAction.detail != AFTER_BLOCKED)
+        .group_by(CadenceAction.detail)
+        .order_by(sa.func.count(CadenceAction.id).desc())
+    ).all()
+    return [BlockedSteps(reason or "", steps, cases) for reason, steps, cases in rows]
 
 
 def redis_state() -> RedisState:
@@ -204,7 +230,9 @@ def daily_runs(today: date, limit: int = RUNS_SHOWN) -> DailyRunsSummary:
 def overview(today: date) -> Overview:
     """Everything the operations page shows. Redis is asked only if it answered the ping."""
     state = redis_state()
-    result = Overview(redis=state, pending=waiting_jobs(), daily=daily_runs(today))
+    result = Overview(
+        redis=state, pending=waiting_jobs(), daily=daily_runs(today), blocked=blocked_steps()
+    )
     if state.available:
         try:
             result.queues = queue_stats()

@@ -293,6 +293,10 @@ def _close_as_paid(actor, case: Case, today: date) -> None:
     case.next_action_on = None
     case.hold_reason = None
     case.stage_changed_at = utcnow()
+    from app.services import escalation, tasks
+
+    tasks.cancel_open_tasks(case, actor)
+    escalation.withdraw_pending(case, actor, reason="Le dossier est soldé.")
     add_timeline(
         case,
         actor,

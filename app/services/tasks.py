@@ -109,12 +109,23 @@ def complete_call_tasks(actor, case: Case, today: date) -> int:
         sa.select(Task).where(
             Task.case_id == case.id,
             Task.status == "open",
-            Task.kind.in_(("call", "callback", "promise_broken", "plan_breached")),
+            Task.kind.in_(("call", "callback", "follow_up", "promise_broken", "plan_breached")),
             Task.due_on <= today,
         )
     ).all()
     for task in tasks:
         task.status, task.done_at, task.done_by_id = "done", utcnow(), actor.id
+    return len(tasks)
+
+
+def cancel_open_tasks(case: Case, actor=None) -> int:
+    """A case that closes or goes back to its creditor leaves nothing to do. Does not commit."""
+    tasks = db.session.scalars(
+        sa.select(Task).where(Task.case_id == case.id, Task.status == "open")
+    ).all()
+    for task in tasks:
+        task.status, task.done_at = "cancelled", utcnow()
+        task.done_by_id = actor.id if actor else None
     return len(tasks)
 
 

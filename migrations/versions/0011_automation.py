@@ -259,6 +259,7 @@ def upgrade():
                 "done",
                 "skipped",
                 "failed",
+                "blocked",
                 name="cadence_action_status",
                 native_enum=False,
                 create_constraint=True,

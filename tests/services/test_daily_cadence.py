@@ -376,3 +376,51 @@ def test_the_creditors_own_scenario_and_the_high_amount_one_are_chosen(
     assert letters_of(case) == [] and tasks_of(case) == [START]  # 1,200 EUR: the call first
     assert [t for t, _d, _c in letters_of(big)] == ["relance_amiable"]  # 15,000 EUR
     assert tasks_of(big) == []
+
+
+def test_a_missing_rate_blocks_the_steps_without_a_task_per_case_until_it_is_entered(
+    people, run_day, today, published_rates
+):
+    from app.domain import interest
+    from app.services import operations, rates
+
+    # LAW.md's table stops at 2026 S1: a balance in November needs the S2 rates.
+    case = factories.make_case(
+        people.creditor_user,
+        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
+        today=today,
+    )
+    casework.accept_case(people.agent, case, today=today)
+    started_on(case, START)
+    run_day(START)
+
+    statuses = db.session.scalars(sa.select(CadenceAction.status).order_by(CadenceAction.id))
+    assert list(statuses) == ["blocked", "blocked"]  # the letter, and the email that quotes it
+    assert tasks_of(case, "follow_up") == []
+    (group,) = operations.blocked_steps()
+    assert "Taux manquant" in group.reason and group.cases == 1
+    run_day(START + timedelta(days=1))  # still missing: still blocked, nothing else decided
+    assert db.session.scalar(sa.select(sa.func.count(CadenceAction.id))) == 2
+
+    semester = date(2026, 7, 1)
+    for kind, rate_bp in ((interest.ECB, 215), (interest.LEGAL_OTHER, 287)):
+        rates.add_rate(None, kind, semester, rate_bp, "Test")
+    run_day(START + timedelta(days=2))
+    assert [(t, d) for t, d, _c in letters_of(case)] == [
+        ("relance_amiable", START + timedelta(days=2)),
+        ("email_relance", START + timedelta(days=2)),
+    ]
+    assert operations.blocked_steps() == []
+
+
+def test_a_case_paid_in_full_leaves_no_open_task_or_question(case, run_day, people):
+    from app.services import escalation, tasks
+
+    tasks.raise_task(case, "call", due_on=START, source_key="t:paid")
+    escalation.request_escalation(case, today=START, source_key="t:paid")
+    db.session.commit()
+    payments.record_payment(
+        people.agent, case, amount_cents=129_792, received_on=START, method="transfer", today=START
+    )
+    assert db.session.scalars(sa.select(Task.status)).all() == ["cancelled"]
+    assert escalation.pending_for_creditor(people.creditor_user) == []
