@@ -102,9 +102,9 @@ def perform_cadence_actions(action_ids: list[int]) -> list[str]:
     """A case's steps of the day, in order. Safe to run twice: a finished action is left alone,
     one being done by another job is skipped, and each effect (letter, email, task) is unique
     per case and cause."""
-    from app.services import cadence
+    from app.services import cadence_steps
 
-    return cadence.perform_actions(action_ids)
+    return cadence_steps.perform_actions(action_ids)
 
 
 @with_app_context

@@ -106,7 +106,7 @@ class BlockedSteps:
 def blocked_steps() -> list[BlockedSteps]:
     """Cadence steps waiting for the agency to fix something (a missing rate), by reason; the
     steps that only wait for the one before them are not listed (they go with it)."""
-    from app.services.cadence import AFTER_BLOCKED
+    from app.services.cadence_steps import AFTER_BLOCKED
 
     rows = db.session.execute(
         sa.select(

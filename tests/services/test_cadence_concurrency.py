@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import CadenceAction, Letter, Task
-from app.services import cadence
+from app.services import cadence, cadence_steps
 
 pytestmark = pytest.mark.needs_server
 
@@ -73,7 +73,7 @@ def test_two_runs_and_two_workers_at_once_send_each_step_once(
     assert _runs_at_once(app, START, 3) == []
     # A lost-job safety net may enqueue an action again: do it for every one, then let two
     # worker processes race over the doubled queue.
-    cadence._enqueue_actions(
+    cadence_steps.enqueue_actions(
         db.session.execute(
             sa.select(CadenceAction.id, CadenceAction.case_id, CadenceAction.channel)
         ).all()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app.domain import cadence as rules
 from app.extensions import db
 from app.models import CadenceAction, CadenceRun, EscalationRequest, Letter, Task
-from app.services import cadence, casework, payments, plans
+from app.services import cadence, cadence_steps, casework, payments, plans
 from tests import factories
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -251,10 +251,10 @@ def test_a_job_killed_after_its_letter_runs_again_and_the_letter_exists_once(cas
     ).one()
     # The first attempt generated the letter, then its worker died before marking the action.
     letters.generate_letter(
-        cadence.system_actor(), case, "relance_amiable", letter_date=action.planned_on
+        cadence_steps.system_actor(), case, "relance_amiable", letter_date=action.planned_on
     )
-    assert cadence.perform_action(action.id) == "done"
-    assert cadence.perform_action(action.id) == "done"
+    assert cadence_steps.perform_action(action.id) == "done"
+    assert cadence_steps.perform_action(action.id) == "done"
     assert [t for t, _d, _c in letters_of(case)].count("relance_amiable") == 1
     assert db.session.get(CadenceAction, action.id).letter_id is not None
 
