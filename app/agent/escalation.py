@@ -10,13 +10,13 @@ from flask_login import current_user
 from app import formatting, web
 from app.agent.routes import bp
 from app.domain.i18n import N_
-from app.models.automation import ESCALATION_STATUS_LABELS
+from app.models.automation import APPROVAL_STATUS_LABELS
 from app.services import escalation, worklist
 from app.services.errors import Forbidden, ValidationFailed
 from app.web import agency_required, or_404
 
 # Seen from the agency: "pending" means waiting for the creditor, not for "you".
-AGENCY_STATUS_LABELS = {**ESCALATION_STATUS_LABELS, "pending": N_("En attente du créancier")}
+AGENCY_STATUS_LABELS = {**APPROVAL_STATUS_LABELS, "pending": N_("En attente du créancier")}
 
 
 @bp.app_context_processor
@@ -25,7 +25,7 @@ def _escalation_helpers():
         "escalation_requests": escalation.requests_of,
         "may_request_escalation": escalation.may_request,
         "escalation_status_label": lambda code, agency=False: formatting.label(
-            AGENCY_STATUS_LABELS if agency else ESCALATION_STATUS_LABELS, code
+            AGENCY_STATUS_LABELS if agency else APPROVAL_STATUS_LABELS, code
         ),
     }
 

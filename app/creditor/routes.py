@@ -149,7 +149,7 @@ def _case_page(
         leftovers=leftovers or {},
         direct_form=direct_form or _direct_payment_form(case),
         decision_form=decision_form or PlanDecisionForm(formdata=None),
-        escalation_request=escalation.pending_request(case) if case.stage == "amicable" else None,
+        approval_request=escalation.pending_request(case) if case.stage == "amicable" else None,
         escalation_form=escalation_form or EscalationDecisionForm(formdata=None),
         **balance_context(case),
         **web.plans_context(case),

@@ -3,9 +3,9 @@
 from app.models.activity import CallLog, TimelineEntry
 from app.models.audit import AuditEvent
 from app.models.automation import (
+    ApprovalRequest,
     CadenceAction,
     CadenceRun,
-    EscalationRequest,
     PendingJob,
     Scenario,
     Task,
@@ -14,6 +14,7 @@ from app.models.base import Base
 from app.models.case import Case, Document, Invoice
 from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
 from app.models.debtor_link import DebtorLink
+from app.models.integration import ApiToken, ImportBatch, ImportMapping, Message, MessageRead
 from app.models.letter import Letter
 from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
 from app.models.org import Organisation, User
@@ -22,6 +23,11 @@ from app.models.rates import InterestRate
 from app.models.stripe_event import StripeEvent
 
 __all__ = [
+    "ApiToken",
+    "ImportBatch",
+    "ImportMapping",
+    "Message",
+    "MessageRead",
     "AuditEvent",
     "Base",
     "CadenceAction",
@@ -33,7 +39,7 @@ __all__ = [
     "DebtorIdentity",
     "DebtorLink",
     "Document",
-    "EscalationRequest",
+    "ApprovalRequest",
     "InterestRate",
     "Invoice",
     "LedgerEntry",

@@ -138,8 +138,8 @@ class Task(Base):
         return TASK_KIND_LABELS[self.kind]
 
 
-ESCALATION_STATUSES = ("pending", "approved", "refused", "withdrawn")
-ESCALATION_STATUS_LABELS = {
+APPROVAL_STATUSES = ("pending", "approved", "refused", "withdrawn")
+APPROVAL_STATUS_LABELS = {
     "pending": N_("En attente de votre réponse"),
     "approved": N_("Accepté"),
     "refused": N_("Refusé"),
@@ -147,15 +147,29 @@ ESCALATION_STATUS_LABELS = {
 }
 
 
-class EscalationRequest(Base):
-    """The agency asks the creditor to authorise the judicial stage; nothing judicial happens
-    without its yes."""
+APPROVAL_KINDS = ("escalation", "write_off", "settlement")
+APPROVAL_KIND_LABELS = {
+    "escalation": N_("Passage au judiciaire"),
+    "write_off": N_("Abandon de créance"),
+    "settlement": N_("Transaction avec remise"),
+}
 
-    __tablename__ = "escalation_request"
+
+class ApprovalRequest(Base):
+    """The agency asks the creditor's yes before acting: go to court (nothing judicial happens
+    without it), write the claim off, or settle it for less."""
+
+    __tablename__ = "approval_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
-    status: Mapped[str] = enum_column(ESCALATION_STATUSES, "escalation_status", default="pending")
+    kind: Mapped[str] = enum_column(
+        APPROVAL_KINDS, "approval_kind", default="escalation", server_default="escalation"
+    )
+    # Settlement: what the debtor would pay in full and final settlement; write-off: what is
+    # abandoned; escalation: the estimated court and commissaire de justice costs.
+    amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = enum_column(APPROVAL_STATUSES, "approval_status", default="pending")
     requested_on: Mapped[date]
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     source_key: Mapped[str] = mapped_column(sa.String(120), unique=True)

@@ -72,6 +72,10 @@ class User(UserMixin, TimestampMixin, Base):
     locale: Mapped[str] = mapped_column(sa.String(5), default="fr")
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # New messages and approval requests by email: "each", "daily" (a digest) or "none".
+    notify: Mapped[str] = enum_column(
+        ("each", "daily", "none"), "notify_choice", default="each", server_default="each"
+    )
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 

@@ -11,29 +11,29 @@ import sqlalchemy as sa
 from app.domain import pipeline
 from app.domain.i18n import N_
 from app.extensions import db
-from app.models import Case, EscalationRequest
+from app.models import ApprovalRequest, Case
 from app.models.base import utcnow
 from app.services import access, tasks
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 
 
-def requests_of(case: Case) -> list[EscalationRequest]:
+def requests_of(case: Case) -> list[ApprovalRequest]:
     """The case's requests, newest first."""
     return list(
         db.session.scalars(
-            sa.select(EscalationRequest)
-            .where(EscalationRequest.case_id == case.id)
-            .order_by(EscalationRequest.id.desc())
+            sa.select(ApprovalRequest)
+            .where(ApprovalRequest.case_id == case.id)
+            .order_by(ApprovalRequest.id.desc())
         )
     )
 
 
-def pending_request(case: Case) -> EscalationRequest | None:
+def pending_request(case: Case) -> ApprovalRequest | None:
     return db.session.scalars(
-        sa.select(EscalationRequest)
-        .where(EscalationRequest.case_id == case.id, EscalationRequest.status == "pending")
-        .order_by(EscalationRequest.id)
+        sa.select(ApprovalRequest)
+        .where(ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending")
+        .order_by(ApprovalRequest.id)
         .limit(1)
     ).first()
 
@@ -49,14 +49,14 @@ def may_request(case: Case) -> bool:
 
 def request_escalation(
     case: Case, *, today: date, source_key: str, actor=None, note: str = ""
-) -> EscalationRequest | None:
+) -> ApprovalRequest | None:
     """Ask the creditor; None (and nothing written) when there is nothing to ask or the same
     cause already asked. Does not commit: the caller's transaction holds it."""
     if not may_request(case):
         return None
     note = (note or "").strip()
     new_id = tasks.insert_if_new(
-        EscalationRequest.__table__,
+        ApprovalRequest.__table__,
         {
             "case_id": case.id,
             "status": "pending",
@@ -68,7 +68,7 @@ def request_escalation(
     )
     if new_id is None:
         return None
-    request = db.session.get(EscalationRequest, new_id)
+    request = db.session.get(ApprovalRequest, new_id)
     add_timeline(
         case,
         actor,
@@ -80,7 +80,7 @@ def request_escalation(
     record_audit(
         actor,
         "escalation.requested",
-        "escalation_request",
+        "approval_request",
         request.id,
         case_id=case.id,
         changes={"source_key": source_key, "note": note},
@@ -88,7 +88,7 @@ def request_escalation(
     return request
 
 
-def propose_escalation(actor, case: Case, *, today: date, note: str = "") -> EscalationRequest:
+def propose_escalation(actor, case: Case, *, today: date, note: str = "") -> ApprovalRequest:
     """An agent proposes the judicial stage by hand (the page's button). Commits."""
     access.require_agency(actor)
     if case.stage != pipeline.AMICABLE:
@@ -110,12 +110,12 @@ def propose_escalation(actor, case: Case, *, today: date, note: str = "") -> Esc
     return request
 
 
-def get_request(user, request_id: int) -> EscalationRequest:
+def get_request(user, request_id: int) -> ApprovalRequest:
     """A request on a case this user sees; another creditor's looks absent."""
     request = db.session.scalars(
-        sa.select(EscalationRequest).where(
-            EscalationRequest.id == request_id,
-            EscalationRequest.case_id.in_(access.visible_cases(user).with_only_columns(Case.id)),
+        sa.select(ApprovalRequest).where(
+            ApprovalRequest.id == request_id,
+            ApprovalRequest.case_id.in_(access.visible_cases(user).with_only_columns(Case.id)),
         )
     ).first()
     if request is None:
@@ -123,27 +123,27 @@ def get_request(user, request_id: int) -> EscalationRequest:
     return request
 
 
-def pending_for_creditor(user) -> list[EscalationRequest]:
+def pending_for_creditor(user) -> list[ApprovalRequest]:
     """Requests waiting for this creditor organisation's answer, oldest first."""
     if not user.is_creditor_staff:
         return []
     return list(
         db.session.scalars(
-            sa.select(EscalationRequest)
-            .join(Case, Case.id == EscalationRequest.case_id)
+            sa.select(ApprovalRequest)
+            .join(Case, Case.id == ApprovalRequest.case_id)
             .where(
                 Case.creditor_id == user.organisation_id,
                 Case.stage == pipeline.AMICABLE,
-                EscalationRequest.status == "pending",
+                ApprovalRequest.status == "pending",
             )
-            .order_by(EscalationRequest.requested_on, EscalationRequest.id)
+            .order_by(ApprovalRequest.requested_on, ApprovalRequest.id)
         )
     )
 
 
 def decide_escalation(
-    actor, request: EscalationRequest, *, approve: bool, note: str, today: date
-) -> EscalationRequest:
+    actor, request: ApprovalRequest, *, approve: bool, note: str, today: date
+) -> ApprovalRequest:
     """The creditor answers. Yes: the agency may move the case to the judicial stage. No: an
     agent gets a task to decide what happens next."""
     case = request.case
@@ -183,7 +183,7 @@ def decide_escalation(
     record_audit(
         actor,
         "escalation.decided",
-        "escalation_request",
+        "approval_request",
         request.id,
         case_id=case.id,
         changes={"status": ["pending", request.status], "note": note},
@@ -196,8 +196,8 @@ def withdraw_pending(case: Case, actor, *, reason: str) -> int:
     """A case that leaves the amicable stage takes its unanswered request with it: the creditor
     no longer sees a question that has no object. Does not commit."""
     pending = db.session.scalars(
-        sa.select(EscalationRequest).where(
-            EscalationRequest.case_id == case.id, EscalationRequest.status == "pending"
+        sa.select(ApprovalRequest).where(
+            ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending"
         )
     ).all()
     for request in pending:
@@ -205,7 +205,7 @@ def withdraw_pending(case: Case, actor, *, reason: str) -> int:
         record_audit(
             actor,
             "escalation.withdrawn",
-            "escalation_request",
+            "approval_request",
             request.id,
             case_id=case.id,
             changes={"reason": reason},

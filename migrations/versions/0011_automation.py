@@ -1,4 +1,4 @@
-"""automation: scenarios, cadence actions, tasks, escalations, runs, pending jobs
+"""automation: scenarios, cadence actions, tasks, approval requests, runs, pending jobs
 
 Revision ID: 0011
 Revises: 0010
@@ -164,9 +164,24 @@ def upgrade():
         batch_op.create_index("ix_agent_task_open_due", ["status", "due_on"], unique=False)
 
     op.create_table(
-        "escalation_request",
+        "approval_request",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "escalation",
+                "write_off",
+                "settlement",
+                name="approval_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            server_default="escalation",
+            nullable=False,
+        ),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=True),
         sa.Column(
             "status",
             sa.Enum(
@@ -174,7 +189,7 @@ def upgrade():
                 "approved",
                 "refused",
                 "withdrawn",
-                name="escalation_status",
+                name="approval_status",
                 native_enum=False,
                 create_constraint=True,
                 length=32,
@@ -189,25 +204,23 @@ def upgrade():
         sa.Column("decided_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decision_note", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["case_id"], ["case_file.id"], name=op.f("fk_escalation_request_case_id_case_file")
+            ["case_id"], ["case_file.id"], name=op.f("fk_approval_request_case_id_case_file")
         ),
         sa.ForeignKeyConstraint(
             ["decided_by_id"],
             ["user_account.id"],
-            name=op.f("fk_escalation_request_decided_by_id_user_account"),
+            name=op.f("fk_approval_request_decided_by_id_user_account"),
         ),
         sa.ForeignKeyConstraint(
             ["requested_by_id"],
             ["user_account.id"],
-            name=op.f("fk_escalation_request_requested_by_id_user_account"),
+            name=op.f("fk_approval_request_requested_by_id_user_account"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation_request")),
-        sa.UniqueConstraint("source_key", name=op.f("uq_escalation_request_source_key")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_approval_request")),
+        sa.UniqueConstraint("source_key", name=op.f("uq_approval_request_source_key")),
     )
-    with op.batch_alter_table("escalation_request", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_escalation_request_case_id"), ["case_id"], unique=False
-        )
+    with op.batch_alter_table("approval_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_approval_request_case_id"), ["case_id"], unique=False)
 
     op.create_table(
         "cadence_action",
@@ -307,10 +320,10 @@ def downgrade():
         batch_op.drop_index("ix_cadence_action_case_stage")
 
     op.drop_table("cadence_action")
-    with op.batch_alter_table("escalation_request", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_escalation_request_case_id"))
+    with op.batch_alter_table("approval_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_approval_request_case_id"))
 
-    op.drop_table("escalation_request")
+    op.drop_table("approval_request")
     with op.batch_alter_table("agent_task", schema=None) as batch_op:
         batch_op.drop_index("ix_agent_task_open_due")
         batch_op.drop_index(batch_op.f("ix_agent_task_case_id"))

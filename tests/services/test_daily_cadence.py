@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.domain import cadence as rules
 from app.extensions import db
-from app.models import CadenceAction, CadenceRun, EscalationRequest, Letter, Task
+from app.models import ApprovalRequest, CadenceAction, CadenceRun, Letter, Task
 from app.services import cadence, cadence_steps, casework, payments, plans
 from tests import factories
 
@@ -83,7 +83,7 @@ def test_a_case_goes_through_the_whole_default_scenario_once(case, run_day, mail
     assert len(mailbox) == 1 and mailbox[0]["To"] == "compta@mauvais-payeur.example"
     assert tasks_of(case) == [date(2026, 11, 26), date(2026, 12, 8)]
     requests = db.session.scalars(
-        sa.select(EscalationRequest).where(EscalationRequest.case_id == case.id)
+        sa.select(ApprovalRequest).where(ApprovalRequest.case_id == case.id)
     ).all()
     assert [(r.status, r.requested_on) for r in requests] == [("pending", date(2026, 12, 23))]
     actions = db.session.scalars(sa.select(CadenceAction).order_by(CadenceAction.id)).all()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.domain import pipeline
 from app.domain.pipeline import TransitionRefused
 from app.extensions import db
-from app.models import AuditEvent, EscalationRequest, Task
+from app.models import ApprovalRequest, AuditEvent, Task
 from app.services import access, casework, escalation
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 from tests import factories
@@ -34,13 +34,13 @@ def test_asking_twice_for_the_same_cause_creates_one_request(amicable_case, toda
     first = ask(amicable_case, today)
     assert first is not None and first.status == "pending"
     assert ask(amicable_case, today) is None
-    assert count(EscalationRequest) == 1
+    assert count(ApprovalRequest) == 1
 
 
 def test_a_second_cause_does_not_ask_while_a_request_is_pending(amicable_case, today):
     ask(amicable_case, today, "cadence:1")
     assert ask(amicable_case, today, "cadence:2") is None
-    assert count(EscalationRequest) == 1
+    assert count(ApprovalRequest) == 1
 
 
 def test_a_request_shows_on_the_creditors_timeline_and_in_the_audit(people, amicable_case, today):
@@ -57,7 +57,7 @@ def test_nothing_is_asked_outside_the_amicable_stage(people, today):
     case = factories.make_case(people.creditor_user, today=today)
     assert case.stage == pipeline.INTAKE
     assert ask(case, today) is None
-    assert count(EscalationRequest) == 0
+    assert count(ApprovalRequest) == 0
 
 
 def test_nothing_is_asked_once_the_creditor_approved(people, amicable_case, today):
@@ -68,7 +68,7 @@ def test_nothing_is_asked_once_the_creditor_approved(people, amicable_case, toda
 def test_the_request_does_not_commit_for_the_caller(amicable_case, today):
     escalation.request_escalation(amicable_case, today=today, source_key="k")
     db.session.rollback()
-    assert count(EscalationRequest) == 0
+    assert count(ApprovalRequest) == 0
 
 
 def test_before_approval_a_supervisor_cannot_go_to_court(people, amicable_case, today):
@@ -164,7 +164,7 @@ def test_an_agent_proposal_is_refused_while_one_is_pending(people, amicable_case
     with pytest.raises(ValidationFailed) as error:
         escalation.propose_escalation(people.agent, amicable_case, today=today)
     assert error.value.errors == {"note": ["Une demande attend déjà la réponse du créancier."]}
-    assert count(EscalationRequest) == 1
+    assert count(ApprovalRequest) == 1
 
 
 def test_a_request_left_pending_when_the_case_closes_can_no_longer_be_approved(

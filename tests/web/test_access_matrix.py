@@ -15,7 +15,7 @@ from app.domain import cadence, pipeline
 from app.extensions import db
 from app.jobs import enqueue
 from app.jobs.tasks import generate_letter_batch
-from app.models import EscalationRequest
+from app.models import ApprovalRequest
 from app.services import debtor_access, intake, letters, payments, plans, remittance, scenarios
 from tests import factories
 
@@ -220,7 +220,7 @@ def world(app, people, today, rates_to_date, monkeypatch):
         steps=[cadence.Step(0, cadence.CALL)],
     )
     # Written directly: the world's case is still in intake, where nothing is asked.
-    request = EscalationRequest(case_id=case.id, requested_on=today, source_key="matrix")
+    request = ApprovalRequest(case_id=case.id, requested_on=today, source_key="matrix")
     db.session.add(request)
     db.session.commit()
     return {

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.domain import pipeline
 from app.extensions import db
-from app.models import EscalationRequest, Task
+from app.models import ApprovalRequest, Task
 from app.services import escalation
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
@@ -123,7 +123,7 @@ def test_a_decided_request_cannot_be_answered_again(people, login, amicable_case
 def test_another_creditor_gets_404(people, login, pending):
     response = decide(login(people.other_creditor_user), pending, decision="approve", confirm="y")
     assert response.status_code == 404
-    assert db.session.get(EscalationRequest, pending.id).status == "pending"
+    assert db.session.get(ApprovalRequest, pending.id).status == "pending"
 
 
 def test_agency_staff_cannot_answer_for_the_creditor(people, login, pending):
