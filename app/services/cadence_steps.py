@@ -236,16 +236,25 @@ def _perform(action: CadenceAction, case: Case, actor: User) -> str | None:
     if by_hand is not None:
         _finish(action, "skipped", f"Déjà envoyé par un agent : {by_hand.reference}.")
         return "skipped"
+    preference = case.debtor.contact_preference
     if action.channel in (cadence.LETTER, cadence.REGISTERED):
         letter = letters.generate_letter(actor, case, action.template, letter_date=day)
         action.letter_id = letter.id
         if letter.status == "generated":
-            letters.mark_to_post(actor, letter, registered=action.channel == cadence.REGISTERED)
+            # The debtor asked for email: an ordinary letter goes by email (a registered one
+            # keeps its proof of receipt and goes by post).
+            if action.channel == cadence.LETTER and preference == "email" and case.debtor.emails:
+                letters.send_by_email(actor, letter)
+            else:
+                letters.mark_to_post(actor, letter, registered=action.channel == cadence.REGISTERED)
         db.session.commit()
         return letter.reference
     if action.channel == cadence.EMAIL:
         if not case.debtor.emails:
             _finish(action, "skipped", "Le débiteur n'a pas d'adresse e-mail.")
+            return "skipped"
+        if preference == "post":
+            _finish(action, "skipped", "Le débiteur a demandé à être contacté par courrier.")
             return "skipped"
         if action.template in letter_rules.EMAIL_TEMPLATES:
             letter = letters.send_email_reminder(actor, case, today=day)

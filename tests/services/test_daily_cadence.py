@@ -424,3 +424,27 @@ def test_a_case_paid_in_full_leaves_no_open_task_or_question(case, run_day, peop
     )
     assert db.session.scalars(sa.select(Task.status)).all() == ["cancelled"]
     assert escalation.pending_for_creditor(people.creditor_user) == []
+
+
+def test_the_debtors_contact_preference_changes_the_channel(case, run_day, mailbox):
+    case.debtor.contact_preference = "email"
+    db.session.commit()
+    run_day(START)
+    # The first letter goes by email, as asked; the registered formal notice would stay posted.
+    assert letters_of(case) == [
+        ("relance_amiable", START, "email"),
+        ("email_relance", START, "email"),
+    ]
+    assert len(mailbox) == 2
+
+
+def test_a_debtor_who_asked_for_post_gets_no_email(case, run_day, mailbox):
+    case.debtor.contact_preference = "post"
+    db.session.commit()
+    run_day(START)
+    assert letters_of(case) == [("relance_amiable", START, "post")]
+    email_step = db.session.scalars(
+        sa.select(CadenceAction).where(CadenceAction.channel == rules.EMAIL)
+    ).one()
+    assert email_step.status == "skipped" and "par courrier" in email_step.detail
+    assert mailbox == []
