@@ -277,6 +277,32 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(plans_group)
 
+    bodacc_group = AppGroup("bodacc", help="Annonces BODACC (procédures collectives).")
+
+    @bodacc_group.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def bodacc_import_command(path):
+        """Read a BODACC open-data export (CSV `;` or JSON): every opening judgment about a debtor
+        we know moves its open cases to the insolvency stage. Safe to run twice."""
+        from pathlib import Path
+
+        from app.services import insolvency
+        from app.services.errors import ValidationFailed
+
+        try:
+            report = insolvency.import_bodacc(None, Path(path).read_bytes(), Path(path).name)
+        except ValidationFailed as exc:
+            messages = " ".join(m for ms in exc.errors.values() for m in ms)
+            refused = f"Fichier refusé, rien n'a été appliqué : {messages}"
+            raise click.ClickException(refused) from None
+        click.echo(
+            f"{report.opened} procédure(s) ouverte(s), {report.stopped_cases} dossier(s) "
+            f"arrêté(s), {len(report.unknown_sirens)} SIREN inconnu(s), "
+            f"{report.ignored} annonce(s) sans ouverture de procédure."
+        )
+
+    app.cli.add_command(bodacc_group)
+
     letters_group = AppGroup("letters", help="Modèles de courriers (letters/).")
 
     @letters_group.command("check")

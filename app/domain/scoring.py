@@ -6,8 +6,9 @@ score = amount + age + silence + promises + task
 - silence: 1 point per day since the last contact with the debtor, at most 15 (never contacted:
   15);
 - promise history: 10 points per broken promise, at most 20; minus 5 when the last promise was kept;
-- the task itself: limitation date near 30, broken promise or breached plan 20, the debtor asked
-  to be called back 25, creditor refused escalation 10, a scheduled call 5.
+- the task itself: a claim to declare or a judicial deadline 35, limitation date near 30, the
+  debtor asked to be called back 25, broken promise or breached plan 20, creditor refused
+  escalation 10, a scheduled call 5.
 Integers only, so the order is stable and the agent can add the reasons up.
 """
 
@@ -27,6 +28,8 @@ BROKEN_PROMISE_POINTS = 10
 BROKEN_PROMISES_MAX = 20
 KEPT_PROMISE_POINTS = -5
 TASK_POINTS = {
+    "claim_declaration": 35,
+    "judicial_deadline": 35,
     "limitation": 30,
     "callback": 25,
     "promise_broken": 20,

@@ -14,6 +14,7 @@ from app.models.base import Base
 from app.models.case import Case, Document, Invoice
 from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
 from app.models.debtor_link import DebtorLink
+from app.models.insolvency import ClaimDeclaration, InsolvencyProceeding
 from app.models.integration import ApiToken, ImportBatch, ImportMapping, Message, MessageRead
 from app.models.letter import Letter
 from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
@@ -26,6 +27,7 @@ __all__ = [
     "ApiToken",
     "ImportBatch",
     "ImportMapping",
+    "InsolvencyProceeding",
     "Message",
     "MessageRead",
     "AuditEvent",
@@ -33,6 +35,7 @@ __all__ = [
     "CadenceAction",
     "CadenceRun",
     "CallLog",
+    "ClaimDeclaration",
     "Case",
     "Debtor",
     "DebtorContact",

@@ -99,6 +99,8 @@ TASK_KINDS = (
     "plan_breached",
     "escalation_refused",
     "limitation",
+    "claim_declaration",
+    "judicial_deadline",
 )
 TASK_KIND_LABELS = {
     "call": N_("Appeler le débiteur"),
@@ -108,6 +110,8 @@ TASK_KIND_LABELS = {
     "plan_breached": N_("Échéancier non respecté : reprendre contact"),
     "escalation_refused": N_("Le créancier refuse le judiciaire : décider de la suite"),
     "limitation": N_("Prescription proche"),
+    "claim_declaration": N_("Déclarer la créance au mandataire judiciaire"),
+    "judicial_deadline": N_("Échéance judiciaire proche"),
 }
 TASK_STATUSES = ("open", "done", "cancelled")
 

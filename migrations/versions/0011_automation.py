@@ -124,6 +124,8 @@ def upgrade():
                 "plan_breached",
                 "escalation_refused",
                 "limitation",
+                "claim_declaration",
+                "judicial_deadline",
                 name="task_kind",
                 native_enum=False,
                 create_constraint=True,
