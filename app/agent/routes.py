@@ -197,10 +197,11 @@ def _render_case(
 
 def _cadence_context(case) -> dict:
     from app.domain import cadence as cadence_rules
-    from app.services import cadence
+    from app.services import cadence, prescription
 
     plan = cadence.case_plan(case)
     return {
+        "limitation_on": prescription.limitation_on(case),
         "cadence_plan": plan,
         "cadence_keys": cadence_rules.step_keys(plan.scenario.steps) if plan.scenario else [],
     }

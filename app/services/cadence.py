@@ -540,6 +540,8 @@ def _flag_limitation(rows, today: date) -> int:
         )
         for days in limitation.alerts_due(limitation_on, today):
             alerts.append((row.id, days, limitation_on))
+        if limitation_on is not None and today > limitation_on:
+            alerts.append((row.id, 0, limitation_on))  # prescribed: propose the closure
     if not alerts:
         return 0
     keys = {f"limitation:{days}:{case_id}:{on.isoformat()}" for case_id, days, on in alerts}
@@ -550,7 +552,7 @@ def _flag_limitation(rows, today: date) -> int:
         if key in existing:
             continue
         case = db.session.get(Case, case_id)
-        data = {"days": days, "limitation_on": limitation_on}
+        data = {"days": days, "limitation_on": limitation_on, "prescribed": days == 0}
         if tasks.raise_task(case, "limitation", due_on=today, source_key=key, data=data):
             add_timeline(case, None, "limitation_near", data=data)
             raised += 1

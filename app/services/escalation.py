@@ -13,7 +13,7 @@ from app.domain.i18n import N_
 from app.extensions import db
 from app.models import ApprovalRequest, Case
 from app.models.base import utcnow
-from app.services import access, tasks
+from app.services import access, prescription, tasks
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 
@@ -52,7 +52,7 @@ def request_escalation(
 ) -> ApprovalRequest | None:
     """Ask the creditor; None (and nothing written) when there is nothing to ask or the same
     cause already asked. Does not commit: the caller's transaction holds it."""
-    if not may_request(case):
+    if not may_request(case) or prescription.is_prescribed(case, today):
         return None
     note = (note or "").strip()
     new_id = tasks.insert_if_new(
@@ -101,6 +101,10 @@ def propose_escalation(actor, case: Case, *, today: date, note: str = "") -> App
         )
     if pending_request(case) is not None:
         raise ValidationFailed({"note": [N_("Une demande attend déjà la réponse du créancier.")]})
+    if prescription.is_prescribed(case, today):
+        raise ValidationFailed(
+            {"note": [N_("La créance est prescrite : elle ne peut pas aller au judiciaire.")]}
+        )
     # Numbered by the case's earlier requests: two clicks at once collide on the unique key.
     source_key = f"agent:{case.id}:{len(requests_of(case)) + 1}"
     request = request_escalation(case, today=today, source_key=source_key, actor=actor, note=note)

@@ -448,3 +448,32 @@ def test_a_debtor_who_asked_for_post_gets_no_email(case, run_day, mailbox):
     ).one()
     assert email_step.status == "skipped" and "par courrier" in email_step.detail
     assert mailbox == []
+
+
+def test_a_prescribed_claim_is_proposed_for_closure_and_cannot_be_escalated(people, run_day, today):
+    from app.services import escalation
+    from app.services.errors import ValidationFailed
+    from app.services.intake import DebtorInput
+
+    consumer = DebtorInput(
+        kind="individual",
+        name="Paul Durand",
+        address_line1="8 rue Haute",
+        postal_code="33000",
+        city="Bordeaux",
+        emails=["paul.durand@example.org"],
+    )
+    case = factories.make_case(
+        people.creditor_user,
+        debtor=consumer,
+        invoices=[factories.invoice("F-2024", 45_000, issued=date(2024, 10, 1), days=30)],
+        today=today,
+    )
+    casework.accept_case(people.agent, case, today=today)
+    # Due 31 October 2024: a consumer claim, prescribed after 31 October 2026.
+    run_day(START)
+    (task,) = db.session.scalars(sa.select(Task).where(Task.kind == "limitation")).all()
+    assert task.data["prescribed"] is True
+    with pytest.raises(ValidationFailed, match="prescrite"):
+        escalation.propose_escalation(people.agent, case, today=START)
+    assert escalation.request_escalation(case, today=START, source_key="t:presc") is None
