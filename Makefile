@@ -78,6 +78,7 @@ assets:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 
 # Every bench/*.py not starting with "_" is a benchmark: each prints its figures and merges its
 # rows into bench/RESULTS.md. `make bench BENCH=balance` runs only the ones named. A missed target

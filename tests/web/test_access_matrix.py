@@ -122,6 +122,11 @@ POLICY: dict[str, Rule] = {
     "agent.operations_page": Rule(MANAGER),
     "agent.retry_failed_job": Rule(MANAGER),
     "agent.flush_pending_jobs": Rule(MANAGER),
+    # Dashboards (issue 7): the portal's exports are of the user's own creditor (no id in the
+    # URL); the back-office page and its exports, of any creditor, for agents and managers.
+    "creditor.dashboard_export": Rule(CREDITOR),
+    "agent.creditor_dashboard": Rule(AGENCY),
+    "agent.creditor_dashboard_export": Rule(AGENCY),
 }
 
 PERSONAS = (
@@ -240,6 +245,8 @@ def world(app, people, today, rates_to_date, monkeypatch):
         "token": debtor_access.create_link(people.agent, case),
         "code": "fr",
         "filename": "app.css",
+        "table": "synthese",
+        "fmt": "xlsx",
     }
 
 

@@ -1,0 +1,152 @@
+"""A creditor's dashboard: a handful of grouped queries, whatever its number of cases.
+
+Every query is filtered on one creditor id; which creditor a user may look at is decided once,
+in `for_user` (its own organisation) or `for_agency` (staff, any creditor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.domain import dashboard as figures
+from app.domain import pipeline
+from app.domain.i18n import N_
+from app.extensions import db
+from app.models import Case, Invoice, Organisation, Payment
+from app.services import access, remittance
+from app.services.errors import NotFound
+
+OPEN_STAGES = [s for s in pipeline.STAGES if s in pipeline.OPEN_STAGES]
+
+
+@dataclass(frozen=True)
+class StageFigure:
+    stage: str
+    cases: int
+    outstanding_cents: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    creditor: Organisation
+    total_cases: int
+    stages: list[StageFigure]  # open stages, in pipeline order
+    ageing: dict[str, int]  # bucket key -> still unpaid, in cents
+    months: list[figures.MonthFigure]  # oldest first, the current month last
+    handed_over_cents: int  # every case, as the invoices claimed at handover
+    recovered_cents: int  # payments that stand, every case
+    closed_paid_cases: int
+    average_days_to_recover: Decimal | None
+    to_remit_cents: int
+    remitted_cents: int
+
+    @property
+    def is_empty(self) -> bool:
+        return self.total_cases == 0
+
+    @property
+    def outstanding_cents(self) -> int:
+        return sum(s.outstanding_cents for s in self.stages)
+
+    @property
+    def recovery_rate(self) -> Decimal | None:
+        return figures.rate_percent(self.recovered_cents, self.handed_over_cents)
+
+
+def for_user(user, today: date) -> Dashboard:
+    """The dashboard of the creditor a creditor user works for."""
+    if not user.is_creditor_staff:
+        raise NotFound(N_("Créancier introuvable."))
+    return build(user.organisation, today)
+
+
+def creditor_for_agency(user, creditor_id: int) -> Organisation:
+    access.require_agency(user)
+    creditor = db.session.get(Organisation, creditor_id)
+    if creditor is None or creditor.kind != "creditor":
+        raise NotFound(N_("Créancier introuvable."))
+    return creditor
+
+
+def for_agency(user, creditor_id: int, today: date) -> Dashboard:
+    """Any creditor's dashboard, for agency staff."""
+    return build(creditor_for_agency(user, creditor_id), today)
+
+
+def _standing_payments(creditor_id: int):
+    return sa.and_(Payment.creditor_id == creditor_id, Payment.reversed_at.is_(None))
+
+
+def build(creditor: Organisation, today: date) -> Dashboard:
+    cid = creditor.id
+    handed_over = int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Invoice.amount_cents - Invoice.paid_cents), 0))
+            .join(Case, Case.id == Invoice.case_id)
+            .where(Case.creditor_id == cid)
+        )
+        or 0
+    )
+    total_cases = int(
+        db.session.scalar(sa.select(sa.func.count(Case.id)).where(Case.creditor_id == cid)) or 0
+    )
+    # The invoices of open cases, with their case's stage.
+    stage_of: dict[int, str] = {}
+    rows = []
+    for case_id, stage, due_date, unpaid in db.session.execute(
+        sa.select(Case.id, Case.stage, Invoice.due_date, Invoice.amount_cents - Invoice.paid_cents)
+        .join(Invoice, Invoice.case_id == Case.id)
+        .where(Case.creditor_id == cid, Case.stage.in_(OPEN_STAGES))
+    ):
+        stage_of[case_id] = stage
+        rows.append(figures.InvoiceRow(case_id, due_date, int(unpaid)))
+    paid_by_case = {
+        case_id: int(total)
+        for case_id, total in db.session.execute(
+            sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents))
+            .where(_standing_payments(cid))
+            .group_by(Payment.case_id)
+        )
+    }
+    outstanding = figures.outstanding_by_case(rows, paid_by_case)
+    stages = []
+    for stage in OPEN_STAGES:
+        ids = [case_id for case_id, s in stage_of.items() if s == stage]
+        stages.append(StageFigure(stage, len(ids), sum(outstanding.get(i, 0) for i in ids)))
+
+    first_month = figures.last_months(today)[0]
+    month_payments = db.session.execute(
+        sa.select(Payment.case_id, Payment.received_on, sa.func.sum(Payment.amount_cents))
+        .where(_standing_payments(cid), Payment.received_on >= first_month)
+        .group_by(Payment.case_id, Payment.received_on)
+    ).all()
+    closed_paid = db.session.execute(
+        sa.select(Case.opened_on, Case.closed_on).where(
+            Case.creditor_id == cid,
+            Case.stage == pipeline.CLOSED,
+            Case.outcome == "paid",
+            Case.closed_on.is_not(None),
+        )
+    ).all()
+    money = remittance.money_figures(cid)
+    return Dashboard(
+        creditor=creditor,
+        total_cases=total_cases,
+        stages=stages,
+        ageing=figures.ageing(rows, paid_by_case, today),
+        months=figures.monthly(
+            [(c, d, int(v)) for c, d, v in month_payments],
+            [closed_on for _opened, closed_on in closed_paid],
+            today,
+        ),
+        handed_over_cents=handed_over,
+        recovered_cents=sum(paid_by_case.values()),
+        closed_paid_cases=len(closed_paid),
+        average_days_to_recover=figures.average_days(closed_paid),
+        to_remit_cents=money.to_remit_cents,
+        remitted_cents=money.remitted_cents,
+    )
