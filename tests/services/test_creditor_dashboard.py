@@ -186,3 +186,21 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(people, to
         )
     assert count_queries() == before
     assert before <= 10
+
+
+def test_the_home_pages_outstanding_counts_the_payments_the_agency_received(
+    people, amicable_case, today
+):
+    from app.services import payments, reporting
+
+    payments.record_payment(
+        people.agent,
+        amicable_case,
+        amount_cents=30_000,
+        received_on=today,
+        method="transfer",
+        today=today,
+    )
+    summary = reporting.creditor_summary(people.creditor_user)
+    assert summary.outstanding_cents == 120_000 - 30_000
+    assert reporting.creditor_summary(people.other_creditor_user).outstanding_cents == 0
