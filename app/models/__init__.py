@@ -16,6 +16,7 @@ from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
 from app.models.debtor_link import DebtorLink
 from app.models.insolvency import ClaimDeclaration, InsolvencyProceeding
 from app.models.integration import ApiToken, ImportBatch, ImportMapping, Message, MessageRead
+from app.models.judicial import JudicialProcedure, ProcedureStep
 from app.models.letter import Letter
 from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
 from app.models.org import Organisation, User
@@ -44,6 +45,7 @@ __all__ = [
     "Document",
     "ApprovalRequest",
     "InterestRate",
+    "JudicialProcedure",
     "Invoice",
     "LedgerEntry",
     "Letter",
@@ -53,6 +55,7 @@ __all__ = [
     "PaymentPlan",
     "PendingJob",
     "PlanInstallment",
+    "ProcedureStep",
     "Promise",
     "Remittance",
     "Scenario",

@@ -39,7 +39,7 @@ from app.models import (
     Task,
 )
 from app.models.base import utcnow
-from app.services import cadence_steps, plans, tasks
+from app.services import cadence_steps, judicial, plans, tasks
 from app.services.audit import add_timeline
 from app.services.scenarios import active_scenarios
 
@@ -83,6 +83,7 @@ class RunCounts:
     flagged: int = 0  # limitation alerts raised
     requeued: int = 0  # pending actions from earlier runs enqueued again
     blocked: int = 0  # steps waiting for the agency (a missing rate), every day together
+    deadlines: int = 0  # judicial deadlines within 15 days that raised a task
     reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def as_dict(self) -> dict:
@@ -162,6 +163,8 @@ def daily_run(today: date, *, force: bool = False) -> CadenceRun | None:
             db.session.commit()
             cadence_steps.enqueue_actions(new_actions)
             _beat(run, counts)
+        counts.deadlines = judicial.raise_deadline_tasks(today)
+        db.session.commit()
         counts.failed = cadence_steps.failed_on(today)
         counts.blocked = db.session.scalar(
             sa.select(sa.func.count(CadenceAction.id)).where(CadenceAction.status == "blocked")

@@ -58,6 +58,7 @@ POLICY: dict[str, Rule] = {
     "agent.document": Rule(AGENCY),
     "agent.add_note": Rule(AGENCY),
     "agent.task_done": Rule(AGENCY),
+    "agent.deadline_board": Rule(MANAGER),
     "agent.log_call": Rule(AGENCY),
     "agent.assign": Rule(AGENCY),
     "agent.accept": Rule(AGENCY),
