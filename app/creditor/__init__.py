@@ -1,0 +1,3 @@
+# Route modules that join the creditor blueprint defined in routes.py: importing the package
+# registers them.
+from app.creditor import messages  # noqa: F401, E402
