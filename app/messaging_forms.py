@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.services.messages import MAX_BODY
@@ -28,9 +28,9 @@ class NotifyForm(FlaskForm):
     notify = RadioField(
         _l("Recevoir un e-mail"),
         choices=[
-            ("each", _l("À chaque nouveau message ou demande de l'agence")),
-            ("daily", _l("Un récapitulatif par jour")),
-            ("none", _l("Jamais (je consulte le portail)")),
+            SelectChoice("each", _l("À chaque nouveau message ou demande de l'agence")),
+            SelectChoice("daily", _l("Un récapitulatif par jour")),
+            SelectChoice("none", _l("Jamais (je consulte le portail)")),
         ],
         validators=[InputRequired(_l("Choisissez une option."))],
     )

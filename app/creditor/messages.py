@@ -112,13 +112,13 @@ def preferences():
     return render_template("creditor/preferences.html", form=form)
 
 
-@bp.route("/demandes/<int:request_id>/reponse", methods=["POST"])
+@bp.route("/demandes/<int:approval_id>/reponse", methods=["POST"])
 @creditor_required
-def decide_request(request_id: int):
+def decide_request(approval_id: int):
     from app.creditor.routes import home
 
     try:
-        pending = approvals.get_request(current_user, request_id)
+        pending = approvals.get_request(current_user, approval_id)
     except NotFound:
         abort(404)
     decision = request.form.get("decision")

@@ -99,7 +99,7 @@ def send_message_notification(message_id: int) -> int:
         db.session.rollback()
         return 0
     case = message.case
-    link = public_url("creditor.case", reference=case.reference, _anchor="messages")
+    link = public_url("creditor.case", reference=case.reference) + "#messages"
     for user in users:
         _send(
             user,
@@ -143,7 +143,7 @@ def send_approval_notification(request_id: int) -> int:
         changes={"to": [u.email for u in users]},
     )
     db.session.flush()
-    link = public_url("creditor.home", _anchor="boite")
+    link = public_url("creditor.home") + "#boite"
     for user in users:
         _send(
             user,
@@ -159,11 +159,11 @@ def send_approval_notification(request_id: int) -> int:
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The Paris day as naive UTC bounds (timestamps are stored naive UTC)."""
+    """The Paris day as UTC bounds."""
     start = datetime.combine(day, time(0), tzinfo=PARIS)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=PARIS)
     utc = ZoneInfo("UTC")
-    return start.astimezone(utc).replace(tzinfo=None), end.astimezone(utc).replace(tzinfo=None)
+    return start.astimezone(utc), end.astimezone(utc)
 
 
 def send_daily_digests(day: date) -> int:
