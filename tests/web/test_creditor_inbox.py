@@ -120,3 +120,31 @@ def test_the_timeline_tells_the_creditor_about_the_request_and_its_answer(
     )
     assert "Transaction proposée au créancier : 900,00 € pour solde de tout compte" in text
     assert "Le créancier refuse la transaction" in text
+
+
+def test_the_inbox_the_thread_and_the_preferences_read_in_english(
+    people, login, client, amicable_case, every_kind
+):
+    from app.services import messages
+    from tests.web.test_english_locale import assert_english_page, read_catalog
+
+    messages.post_message(people.agent, amicable_case, "Hello from the agency")
+    login(people.creditor_user)
+    client.post("/langue/en")
+    catalog = read_catalog()
+    data = (
+        amicable_case.debtor.name,
+        "Second Débiteur SAS",
+        "Boulangerie Dupont SAS",
+        "Frais non recouvrables",
+        "Offre ferme du débiteur",
+    )
+    assert_english_page(client.get("/creancier/"), catalog, "Write-off", data=data)
+    assert_english_page(
+        client.get(f"/creancier/dossiers/{amicable_case.reference}"),
+        catalog,
+        "Messages with the agency",
+        data=data,
+    )
+    assert_english_page(client.get("/creancier/preferences"), catalog, "One summary a day")
+    assert_english_page(client.get("/creancier/messages"), catalog, "Unread messages")

@@ -90,3 +90,19 @@ def test_another_creditor_gets_a_404_on_the_thread(people, login, client, amicab
     response = post(client, f"/creancier/dossiers/{amicable_case.reference}/messages", "Salut")
     assert response.status_code == 404
     assert messages.thread(people.agent, amicable_case) == []
+
+
+def test_the_agents_thread_and_requests_read_in_english(people, login, client, amicable_case):
+    from tests.web.test_english_locale import assert_english_page, read_catalog
+
+    messages.post_message(people.creditor_user, amicable_case, "Hello from the creditor")
+    login(people.agent)
+    client.post("/langue/en")
+    data = (amicable_case.debtor.name, "Boulangerie Dupont SAS")
+    assert_english_page(
+        client.get(f"/agence/dossiers/{amicable_case.reference}"),
+        read_catalog(),
+        "Messages with the creditor",
+        "Propose a settlement",
+        data=data,
+    )
