@@ -112,6 +112,9 @@ def propose_escalation(actor, case: Case, *, today: date, note: str = "") -> App
     if request is None:
         raise ValidationFailed({"note": [N_("Une demande attend déjà la réponse du créancier.")]})
     db.session.commit()
+    from app.services import notifications
+
+    notifications.approval_requested(request.id)
     return request
 
 

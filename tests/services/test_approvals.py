@@ -93,3 +93,32 @@ def test_another_creditor_or_the_agency_cannot_decide(people, amicable_case, tod
             approvals.decide(someone, request, approve=True, note="", today=today)
     assert request.status == "pending"
     assert amicable_case.stage == "amicable"
+
+
+def test_a_write_off_asked_by_an_agent_who_left_is_closed_by_the_agencys_system_account(
+    people, amicable_case, today
+):
+    request = approvals.request_write_off(people.agent, amicable_case, None, "Radiée", today=today)
+    people.agent.active = False
+    db.session.commit()
+    approvals.decide(people.creditor_user, request, approve=True, note="", today=today)
+    assert amicable_case.stage == "closed"
+    moved_by = db.session.scalar(
+        sa.select(AuditEvent.actor_id)
+        .where(AuditEvent.action == "case.stage_changed")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    from app.services.cadence_steps import system_actor
+
+    assert moved_by == system_actor().id
+
+
+def test_a_pending_write_off_never_shows_as_a_judicial_proposal(people, amicable_case, today):
+    from app.services import escalation
+
+    approvals.request_write_off(people.agent, amicable_case, None, "Radiée", today=today)
+    assert escalation.pending_request(amicable_case) is None
+    assert escalation.requests_of(amicable_case) == []
+    assert escalation.pending_for_creditor(people.creditor_user) == []
+    assert escalation.may_request(amicable_case)

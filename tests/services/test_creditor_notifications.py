@@ -112,3 +112,14 @@ def test_the_digest_is_a_periodic_job():
     from app.jobs.scheduler import PERIODIC_JOBS
 
     assert tasks.send_daily_digests in [job[0] for job in PERIODIC_JOBS]
+
+
+def test_an_escalation_proposed_by_an_agent_is_emailed_too(
+    people, amicable_case, mailbox, run_jobs, choices, today
+):
+    from app.services import escalation
+
+    escalation.propose_escalation(people.agent, amicable_case, today=today, note="Sans réponse")
+    run_jobs()
+    [email] = mailbox
+    assert "Passage au judiciaire" in body(email)

@@ -148,3 +148,14 @@ def test_the_inbox_the_thread_and_the_preferences_read_in_english(
     )
     assert_english_page(client.get("/creancier/preferences"), catalog, "One summary a day")
     assert_english_page(client.get("/creancier/messages"), catalog, "Unread messages")
+
+
+def test_the_case_page_points_to_the_inbox_while_a_request_waits(
+    people, login, amicable_case, today
+):
+    approvals.request_write_off(people.agent, amicable_case, None, "Radiée", today=today)
+    text = page_text(
+        login(people.creditor_user).get(f"/creancier/dossiers/{amicable_case.reference}")
+    )
+    assert "L'agence attend votre réponse sur ce dossier : Abandon de créance." in text
+    assert "L'agence vous propose de passer à la phase judiciaire" not in text
