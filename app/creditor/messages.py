@@ -26,11 +26,20 @@ def _messaging_helpers():
             g.unread_total = messages.unread_total(current_user)
         return g.unread_total
 
+    def unread_of(case) -> int:
+        """One grouped query per page, however many rows ask."""
+        if not getattr(current_user, "is_authenticated", False):
+            return 0
+        if "unread_counts" not in g:
+            g.unread_counts = messages.unread_counts(current_user)
+        return g.unread_counts.get(case.id, 0)
+
     def message_form() -> MessageForm:
         return g.get("message_form") or MessageForm(formdata=None)
 
     return {
         "unread_messages_total": unread_total,
+        "unread_of_case": unread_of,
         "message_thread": lambda case: messages.thread(current_user, case),
         "message_attachments": messages.attachments_of,
         "message_form": message_form,

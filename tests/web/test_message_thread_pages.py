@@ -106,3 +106,14 @@ def test_the_agents_thread_and_requests_read_in_english(people, login, client, a
         "Propose a settlement",
         data=data,
     )
+
+
+def test_the_case_lists_show_how_many_messages_are_unread(people, login, client, amicable_case):
+    messages.post_message(people.agent, amicable_case, "Un")
+    messages.post_message(people.agent, amicable_case, "Deux")
+    login(people.creditor_user)
+    assert 'data-testid="case-unread">2<' in client.get("/creancier/dossiers").get_data(True)
+    client.post("/deconnexion")
+    messages.post_message(people.creditor_user, amicable_case, "Trois")
+    login(people.agent)
+    assert 'data-testid="case-unread">1<' in client.get("/agence/dossiers").get_data(True)
