@@ -122,8 +122,14 @@ def request_settlement(actor, case: Case, amount_cents: int | None, note: str, *
 
 def get_request(user, request_id: int) -> ApprovalRequest:
     """A write-off or settlement request of a case the user sees; others look absent."""
-    request = escalation.get_request(user, request_id)
-    if request.kind not in KINDS:
+    request = db.session.scalars(
+        sa.select(ApprovalRequest).where(
+            ApprovalRequest.id == request_id,
+            ApprovalRequest.kind.in_(KINDS),
+            ApprovalRequest.case_id.in_(access.visible_cases(user).with_only_columns(Case.id)),
+        )
+    ).first()
+    if request is None:
         raise NotFound(N_("Demande introuvable."))
     return request
 

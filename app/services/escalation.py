@@ -119,10 +119,11 @@ def propose_escalation(actor, case: Case, *, today: date, note: str = "") -> App
 
 
 def get_request(user, request_id: int) -> ApprovalRequest:
-    """A request on a case this user sees; another creditor's looks absent."""
+    """An escalation request on a case this user sees; another creditor's looks absent."""
     request = db.session.scalars(
         sa.select(ApprovalRequest).where(
             ApprovalRequest.id == request_id,
+            ApprovalRequest.kind == "escalation",
             ApprovalRequest.case_id.in_(access.visible_cases(user).with_only_columns(Case.id)),
         )
     ).first()

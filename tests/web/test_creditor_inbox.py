@@ -159,3 +159,17 @@ def test_the_case_page_points_to_the_inbox_while_a_request_waits(
     )
     assert "L'agence attend votre réponse sur ce dossier : Abandon de créance." in text
     assert "L'agence vous propose de passer à la phase judiciaire" not in text
+
+
+def test_each_kind_is_answered_only_through_its_own_route(people, login, amicable_case, today):
+    write_off = approvals.request_write_off(
+        people.agent, amicable_case, None, "Radiée", today=today
+    )
+    client = login(people.creditor_user)
+    response = client.post(
+        f"/creancier/demandes-judiciaire/{write_off.id}/decision",
+        data={"decision": "approve", "confirm": "y"},
+    )
+    assert response.status_code == 404
+    assert write_off.status == "pending"
+    assert amicable_case.judicial_approved_at is None
