@@ -1,3 +1,10 @@
 # Route modules that join the agent blueprint defined in routes.py: importing the package
 # registers them.
-from app.agent import dashboard, escalation, judicial, operations, scenarios  # noqa: F401, E402
+from app.agent import (  # noqa: F401, E402
+    dashboard,
+    escalation,
+    judicial,
+    messages,
+    operations,
+    scenarios,
+)

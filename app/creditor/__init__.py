@@ -1,1 +1,3 @@
-from app.creditor import dashboard  # noqa: F401  (routes joining the creditor blueprint)
+# Route modules that join the creditor blueprint defined in routes.py: importing the package
+# registers them.
+from app.creditor import dashboard, messages  # noqa: F401, E402

@@ -130,3 +130,32 @@ def run_cadence_if_due() -> dict | None:
 
     run = cadence.run_if_due(hour=current_app.config.get("CADENCE_HOUR", 6))
     return run.counts if run else None
+
+
+@with_app_context
+def notify_message(message_id: int) -> int:
+    """Safe to run twice: the message is claimed once (its notified_at), then emailed."""
+    from app.services import notifications
+
+    return notifications.send_message_notification(message_id)
+
+
+@with_app_context
+def notify_approval_request(request_id: int) -> int:
+    """Safe to run twice: an audit event records that the request was emailed."""
+    from app.services import notifications
+
+    return notifications.send_approval_notification(request_id)
+
+
+@with_app_context
+def send_daily_digests(day_iso: str | None = None) -> int:
+    """The digest of `day_iso` (default: yesterday in Paris) for users who chose one a day.
+    The scheduler enqueues it every hour: each user's digest of a day is sent once, so the
+    repeats do nothing, and a scheduler down overnight sends it when it comes back."""
+    from datetime import date
+
+    from app.services import notifications
+
+    day = date.fromisoformat(day_iso) if day_iso else notifications.paris_yesterday()
+    return notifications.send_daily_digests(day)

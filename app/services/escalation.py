@@ -19,11 +19,12 @@ from app.services.errors import Forbidden, NotFound, ValidationFailed
 
 
 def requests_of(case: Case) -> list[ApprovalRequest]:
-    """The case's requests, newest first."""
+    """The case's escalation requests, newest first (write-offs and settlements are
+    services/approvals.py's)."""
     return list(
         db.session.scalars(
             sa.select(ApprovalRequest)
-            .where(ApprovalRequest.case_id == case.id)
+            .where(ApprovalRequest.case_id == case.id, ApprovalRequest.kind == "escalation")
             .order_by(ApprovalRequest.id.desc())
         )
     )
@@ -32,7 +33,11 @@ def requests_of(case: Case) -> list[ApprovalRequest]:
 def pending_request(case: Case) -> ApprovalRequest | None:
     return db.session.scalars(
         sa.select(ApprovalRequest)
-        .where(ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending")
+        .where(
+            ApprovalRequest.case_id == case.id,
+            ApprovalRequest.kind == "escalation",
+            ApprovalRequest.status == "pending",
+        )
         .order_by(ApprovalRequest.id)
         .limit(1)
     ).first()
@@ -111,14 +116,18 @@ def propose_escalation(actor, case: Case, *, today: date, note: str = "") -> App
     if request is None:
         raise ValidationFailed({"note": [N_("Une demande attend déjà la réponse du créancier.")]})
     db.session.commit()
+    from app.services import notifications
+
+    notifications.approval_requested(request.id)
     return request
 
 
 def get_request(user, request_id: int) -> ApprovalRequest:
-    """A request on a case this user sees; another creditor's looks absent."""
+    """An escalation request on a case this user sees; another creditor's looks absent."""
     request = db.session.scalars(
         sa.select(ApprovalRequest).where(
             ApprovalRequest.id == request_id,
+            ApprovalRequest.kind == "escalation",
             ApprovalRequest.case_id.in_(access.visible_cases(user).with_only_columns(Case.id)),
         )
     ).first()
@@ -138,6 +147,7 @@ def pending_for_creditor(user) -> list[ApprovalRequest]:
             .where(
                 Case.creditor_id == user.organisation_id,
                 Case.stage == pipeline.AMICABLE,
+                ApprovalRequest.kind == "escalation",
                 ApprovalRequest.status == "pending",
             )
             .order_by(ApprovalRequest.requested_on, ApprovalRequest.id)
@@ -153,6 +163,8 @@ def decide_escalation(
     case = request.case
     if not actor.is_creditor_staff or actor.organisation_id != case.creditor_id:
         raise Forbidden(N_("Seul le créancier du dossier répond à cette demande."))
+    if request.kind != "escalation":
+        raise NotFound(N_("Demande introuvable."))
     if request.status != "pending":
         raise ValidationFailed({"note": [N_("Cette demande n'attend plus de réponse.")]})
     if case.stage != pipeline.AMICABLE:
@@ -198,12 +210,14 @@ def decide_escalation(
 
 def withdraw_pending(case: Case, actor, *, reason: str) -> int:
     """A case that leaves the amicable stage takes its unanswered request with it: the creditor
-    no longer sees a question that has no object. Does not commit."""
-    pending = db.session.scalars(
-        sa.select(ApprovalRequest).where(
-            ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending"
-        )
-    ).all()
+    no longer sees a question that has no object. A case that is no longer open takes every
+    kind (write-off, settlement) with it; one still open keeps those. Does not commit."""
+    query = sa.select(ApprovalRequest).where(
+        ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending"
+    )
+    if case.is_open:
+        query = query.where(ApprovalRequest.kind == "escalation")
+    pending = db.session.scalars(query).all()
     for request in pending:
         request.status, request.decided_at, request.decision_note = "withdrawn", utcnow(), reason
         record_audit(

@@ -128,6 +128,15 @@ POLICY: dict[str, Rule] = {
     "creditor.dashboard_export": Rule(CREDITOR),
     "agent.creditor_dashboard": Rule(AGENCY),
     "agent.creditor_dashboard_export": Rule(AGENCY),
+    # Messages and approvals between creditor and agency (app/creditor/messages.py,
+    # app/agent/messages.py): the thread, the unread lists, the creditor's answers, preferences.
+    "creditor.post_message": Rule(CREDITOR, scoped=True),
+    "creditor.unread_messages": Rule(CREDITOR),
+    "creditor.preferences": Rule(CREDITOR),
+    "creditor.decide_request": Rule(CREDITOR, scoped=True),
+    "agent.post_message": Rule(AGENCY),
+    "agent.unread_messages": Rule(AGENCY),
+    "agent.request_approval": Rule(AGENCY),
 }
 
 PERSONAS = (
@@ -228,8 +237,18 @@ def world(app, people, today, rates_to_date, monkeypatch):
     # Written directly: the world's case is still in intake, where nothing is asked.
     request = ApprovalRequest(case_id=case.id, requested_on=today, source_key="matrix")
     db.session.add(request)
+    write_off = ApprovalRequest(
+        case_id=case.id,
+        kind="write_off",
+        amount_cents=10_000,
+        requested_on=today,
+        source_key="matrix:write_off",
+    )
+    db.session.add(write_off)
     db.session.commit()
     return {
+        "approval_id": write_off.id,
+        "kind": "abandon",
         "scenario_id": scenario.id,
         "request_id": request.id,
         "name": "relance_2",
