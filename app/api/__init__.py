@@ -9,7 +9,7 @@ from app.extensions import csrf, limiter
 bp = Blueprint("api", __name__, cli_group=None)
 # Bearer tokens, no cookies: there is no session for a cross-site form to ride on.
 csrf.exempt(bp)
-limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key)(bp)
+limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key, exempt_when=auth.is_public)(bp)
 bp.before_request(auth.require_token)
 bp.teardown_request(auth.forget_token)
 errors.register(bp)

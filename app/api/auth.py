@@ -35,6 +35,10 @@ def rate_limit() -> str:
     return current_app.config.get("API_RATE_LIMIT") or "120 per minute"
 
 
+def is_public() -> bool:
+    return request.endpoint in PUBLIC_ENDPOINTS
+
+
 def require_token() -> None:
     """before_request of the blueprint: 401 unless a valid token; the actor is its creator."""
     if request.endpoint in PUBLIC_ENDPOINTS:

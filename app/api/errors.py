@@ -97,7 +97,6 @@ def register(bp) -> None:
     def service_error(exc: ServiceError):
         return api_error(from_service_error(exc))
 
-    @bp.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         headers = {}
         if exc.code == 429:
@@ -106,3 +105,10 @@ def register(bp) -> None:
         else:
             detail = exc.description if exc.code not in TITLES else ""
         return problem(exc.code or 500, detail, headers=headers)
+
+    # By code too: the app's HTML pages for 404, 429... are code handlers, which Flask prefers
+    # to a class handler; the blueprint's own code handlers come first.
+    bp.register_error_handler(HTTPException, http_error)
+    for code in TITLES:
+        if code != 500:
+            bp.register_error_handler(code, http_error)

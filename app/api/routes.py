@@ -183,10 +183,8 @@ def _limit() -> int:
     return int(raw)
 
 
-def _naive_utc(value: datetime) -> datetime:
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _since(raw: str) -> datetime:
@@ -195,7 +193,7 @@ def _since(raw: str) -> datetime:
     except ValueError as exc:
         message = N_("Une date ou un horodatage ISO 8601 est attendu.")
         raise ApiError(422, "", [("updated_since", message)]) from exc
-    return _naive_utc(value)
+    return _utc(value)
 
 
 def _page(items: list, limit: int, cursor_of, endpoint: str, **args) -> dict:
@@ -225,7 +223,7 @@ def list_cases():
     if cursor:
         values = _decode_cursor(cursor)
         try:
-            after_time = _naive_utc(datetime.fromisoformat(values["u"]))
+            after_time = _utc(datetime.fromisoformat(values["u"]))
             after_id = int(values["i"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ApiError(422, "", [("cursor", N_("Curseur invalide."))]) from exc
@@ -239,7 +237,7 @@ def list_cases():
     page = _page(
         cases,
         limit,
-        lambda case: {"u": _naive_utc(case.updated_at).isoformat(), "i": case.id},
+        lambda case: {"u": _utc(case.updated_at).isoformat(), "i": case.id},
         "api.list_cases",
         stage=stage,
         updated_since=since_raw,

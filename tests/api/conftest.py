@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.domain import roles
 from app.services import api_tokens
+from tests import factories
 
 
 class Api:
@@ -44,8 +46,13 @@ def api(client, token):
 
 
 @pytest.fixture
-def other_api(app, people):
-    _row, plain = api_tokens.create_token(None, "Other ERP", creditor_id=people.other_creditor.id)
+def other_admin(people):
+    return factories.make_user(people.other_creditor, roles.CREDITOR_ADMIN, "admin@martin.example")
+
+
+@pytest.fixture
+def other_api(app, other_admin):
+    _row, plain = api_tokens.create_token(other_admin, "Other ERP")
     return Api(app.test_client(), plain)
 
 
