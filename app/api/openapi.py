@@ -376,7 +376,7 @@ PATHS = {
                     "name": "remittance_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer"},
+                    "schema": {"type": "integer", "format": "int64"},
                 }
             ],
         )

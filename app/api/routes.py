@@ -24,6 +24,7 @@ from app.services.errors import ValidationFailed
 from app.services.intake import DebtorInput
 
 MAX_PAGE = 100
+MAX_ID = 2**63 - 1
 DEFAULT_PAGE = 50
 
 
@@ -458,5 +459,7 @@ def list_statements():
 
 @bp.get("/statements/<int:remittance_id>")
 def get_statement(remittance_id: int):
+    if remittance_id > MAX_ID:  # the database's integers stop there: absent, not a crash
+        raise ApiError(404, N_("Relevé introuvable."))
     row = remittance.get_remittance(_actor(), remittance_id)
     return jsonify(statement_json(row, remittance.statement_of(row)))

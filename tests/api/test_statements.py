@@ -37,3 +37,7 @@ def test_it_lists_statements_newest_first_and_shows_one_with_its_lines(
 
 def test_an_unknown_statement_is_404(api):
     assert api.get("/statements/999").status_code == 404
+
+
+def test_an_id_beyond_the_databases_integers_is_404_not_a_crash(api):
+    assert api.get(f"/statements/{2**63}").status_code == 404

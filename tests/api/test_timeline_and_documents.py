@@ -1,4 +1,4 @@
-"""GET .../timeline shows what the creditor may see; POST .../documents validates like the portal."""
+"""Timeline: what the creditor may see. Documents: checked like the portal's uploads."""
 
 from __future__ import annotations
 
