@@ -134,8 +134,14 @@ def authenticate(plain: str | None) -> ApiToken | None:
         return None
     if token.revoked_at is not None:
         return None
+    # The API acts as the token's creator: one who left, or moved, takes the token's rights along.
     creator = token.created_by
-    if creator is None or not creator.active or creator.organisation_id != token.creditor_id:
+    if (
+        creator is None
+        or not creator.active
+        or creator.role not in roles.CREDITOR_ROLES
+        or creator.organisation_id != token.creditor_id
+    ):
         return None
     token.last_used_at = utcnow()
     db.session.commit()

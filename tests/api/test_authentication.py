@@ -58,3 +58,9 @@ def test_the_api_needs_no_csrf_token_even_when_the_app_checks_csrf(app, api, mon
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = api.post("/cases", {"external_ref": "x"})
     assert response.status_code == 422  # validated, not refused as a forged form
+
+
+def test_a_token_stops_working_when_its_creator_moves_to_another_organisation(api, people):
+    people.creditor_admin.organisation_id = people.other_creditor.id
+    db.session.commit()
+    _assert_401(api.get("/cases"))

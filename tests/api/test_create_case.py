@@ -66,3 +66,23 @@ def test_a_consumer_case_keeps_the_day_the_formal_notice_was_received(api, froze
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["formal_notice_received_on"] == "2026-07-15"
     assert response.get_json()["debtor"]["kind"] == "individual"
+
+
+def test_two_requests_racing_with_one_external_ref_make_one_case(api, frozen_today, monkeypatch):
+    from app.services import integration
+
+    first = api.post("/cases", case_body()).get_json()
+    # The second request looked before the first committed: the unique constraint decides.
+    real_lookup = integration.case_by_external_ref
+    calls = []
+
+    def not_yet_committed(creditor_id, external_ref):
+        calls.append(external_ref)
+        return None if len(calls) == 1 else real_lookup(creditor_id, external_ref)
+
+    monkeypatch.setattr(integration, "case_by_external_ref", not_yet_committed)
+    again = api.post("/cases", case_body())
+    assert again.status_code == 200
+    assert again.get_json()["reference"] == first["reference"]
+    assert len(calls) == 2
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 1
