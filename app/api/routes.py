@@ -457,9 +457,12 @@ def list_statements():
     return response
 
 
-@bp.get("/statements/<int:remittance_id>")
-def get_statement(remittance_id: int):
-    if remittance_id > MAX_ID:  # the database's integers stop there: absent, not a crash
+# A plain string, not <int:>: "-1" or "abc" must get this blueprint's problem+json 404, not the
+# app's HTML page for a URL that matches no route.
+@bp.get("/statements/<remittance_id>")
+def get_statement(remittance_id: str):
+    # Past int64 the database's integers stop: absent, not a crash.
+    if not remittance_id.isdigit() or int(remittance_id) > MAX_ID:
         raise ApiError(404, N_("Relevé introuvable."))
-    row = remittance.get_remittance(_actor(), remittance_id)
+    row = remittance.get_remittance(_actor(), int(remittance_id))
     return jsonify(statement_json(row, remittance.statement_of(row)))

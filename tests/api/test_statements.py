@@ -41,3 +41,10 @@ def test_an_unknown_statement_is_404(api):
 
 def test_an_id_beyond_the_databases_integers_is_404_not_a_crash(api):
     assert api.get(f"/statements/{2**63}").status_code == 404
+
+
+def test_an_id_that_is_not_a_number_is_a_json_404(api):
+    for raw in ("-1", "abc", "1.5"):
+        response = api.get(f"/statements/{raw}")
+        assert response.status_code == 404, raw
+        assert response.mimetype == "application/problem+json"
