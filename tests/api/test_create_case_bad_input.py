@@ -98,3 +98,11 @@ def test_errors_are_in_english_for_an_english_client(api, frozen_today):
 def test_nothing_is_saved_when_anything_is_wrong(api, frozen_today):
     api.post("/cases", case_body(invoices=[_invoice(), _invoice(amount="-1.00")]))
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 0
+
+
+def test_a_formal_notice_received_in_the_future_is_refused(api, frozen_today):
+    response = api.post("/cases", case_body(formal_notice_received_on="2027-01-01"))
+    assert response.status_code == 422
+    assert _fields(response) == {
+        "formal_notice_received_on": "La date de réception ne peut pas être dans le futur."
+    }
