@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
         return user if user and user.active else None
 
     from app.agent.routes import bp as agent_bp
+    from app.api import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.creditor.routes import bp as creditor_bp
     from app.pay.routes import bp as pay_bp
@@ -66,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(creditor_bp, url_prefix="/creancier")
     app.register_blueprint(agent_bp, url_prefix="/agence")
     app.register_blueprint(pay_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     _register_request_hooks(app)
     _register_error_pages(app)

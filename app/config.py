@@ -92,6 +92,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Requests per API token (Flask-Limiter syntax).
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "app" / "translations"),

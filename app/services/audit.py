@@ -11,6 +11,8 @@ from app.models import AuditEvent, TimelineEntry
 
 # Set by the web layer per request, so services need no request object to record the origin.
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+# Set by the API per request: every audit event then names the token that caused it.
+current_api_token_id: ContextVar[int | None] = ContextVar("current_api_token_id", default=None)
 
 
 def _jsonable(value):
@@ -34,13 +36,16 @@ def record_audit(
     case_id=None,
     changes: dict | None = None,
 ) -> AuditEvent:
+    changes = dict(changes or {})
+    if current_api_token_id.get() is not None:
+        changes.setdefault("api_token_id", current_api_token_id.get())
     event = AuditEvent(
         actor_id=actor.id if actor else None,
         action=action,
         entity=entity,
         entity_id=entity_id,
         case_id=case_id,
-        changes=_jsonable(changes or {}),
+        changes=_jsonable(changes),
         ip_address=current_ip.get(),
     )
     db.session.add(event)

@@ -163,6 +163,7 @@ def submit_case(
     uploads: list[UploadInput] | None = None,
     creditor_id: int | None = None,
     external_ref: str | None = None,
+    formal_notice_received_on: date | None = None,
     today: date,
 ) -> Case:
     """Create a case in intake. Raises ValidationFailed listing every problem; saves nothing then.
@@ -202,6 +203,11 @@ def submit_case(
     for number in duplicate_numbers(invoices):
         errors.setdefault("invoices", []).append(f"La facture {number} apparaît deux fois.")
 
+    if formal_notice_received_on is not None and formal_notice_received_on > today:
+        errors["formal_notice_received_on"] = [
+            N_("La date de réception ne peut pas être dans le futur.")
+        ]
+
     checked, upload_errors = _check_uploads(uploads or [])
     errors.update(upload_errors)
     if errors:
@@ -214,6 +220,7 @@ def submit_case(
         opened_on=today,
         next_action_on=today,
         external_ref=external_ref,
+        formal_notice_received_on=formal_notice_received_on,
         claim_cents=claim_cents(invoices),
     )
     for invoice in invoices:
@@ -251,6 +258,12 @@ def submit_case(
                 "debtor_id": debtor_row.id,
                 "invoices": [i.number for i in invoices],
                 "claim_cents": case.claim_cents,
+                **({"external_ref": external_ref} if external_ref else {}),
+                **(
+                    {"formal_notice_received_on": formal_notice_received_on}
+                    if formal_notice_received_on
+                    else {}
+                ),
             },
         )
         db.session.commit()

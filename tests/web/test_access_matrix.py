@@ -16,7 +16,16 @@ from app.extensions import db
 from app.jobs import enqueue
 from app.jobs.tasks import generate_letter_batch
 from app.models import ApprovalRequest
-from app.services import debtor_access, intake, letters, payments, plans, remittance, scenarios
+from app.services import (
+    api_tokens,
+    debtor_access,
+    intake,
+    letters,
+    payments,
+    plans,
+    remittance,
+    scenarios,
+)
 from tests import factories
 
 # audience: who may use the route.
@@ -28,6 +37,9 @@ MANAGER = "manager"  # supervisors and agency admins
 AGENCY_ADMIN = "agency_admin"  # the agency's administrator only
 # The debtor's card endpoints: nothing without the link's check, whoever is logged in.
 DEBTOR_CHECKED = "debtor_checked"
+CREDITOR_ADMIN = "creditor_admin"  # the creditor's administrator only
+# The REST API: a bearer token or 401, whatever session cookie comes along (tests/api/).
+API_TOKEN = "api_token"
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,21 @@ POLICY: dict[str, Rule] = {
     "agent.post_message": Rule(AGENCY),
     "agent.unread_messages": Rule(AGENCY),
     "agent.request_approval": Rule(AGENCY),
+    # REST API v1 and its tokens (issue 7): the portal page is the creditor admin's; the API
+    # answers 401 to a session without a token (token scoping: tests/api/test_scoping.py).
+    "creditor.api_tokens_page": Rule(CREDITOR_ADMIN),
+    "creditor.revoke_api_token": Rule(CREDITOR_ADMIN, scoped=True),
+    "api.openapi": Rule(PUBLIC),
+    "api.docs": Rule(PUBLIC),
+    "api.create_case": Rule(API_TOKEN),
+    "api.list_cases": Rule(API_TOKEN),
+    "api.get_case": Rule(API_TOKEN),
+    "api.case_balance": Rule(API_TOKEN),
+    "api.record_payment": Rule(API_TOKEN),
+    "api.case_timeline": Rule(API_TOKEN),
+    "api.add_documents": Rule(API_TOKEN),
+    "api.list_statements": Rule(API_TOKEN),
+    "api.get_statement": Rule(API_TOKEN),
 }
 
 PERSONAS = (
@@ -158,6 +185,8 @@ def _expected(rule: Rule, persona: str) -> str:
         return "ok"
     if rule.audience == DEBTOR_CHECKED:
         return "not_found"
+    if rule.audience == API_TOKEN:
+        return "unauthorized"
     if persona == "anonymous":
         return "login"
     if rule.audience == USER:
@@ -174,6 +203,8 @@ def _expected(rule: Rule, persona: str) -> str:
         return "ok" if persona in {"supervisor", "admin"} else "forbidden"
     if rule.audience == AGENCY_ADMIN:
         return "ok" if persona == "admin" else "forbidden"
+    if rule.audience == CREDITOR_ADMIN:
+        return "ok" if persona == "creditor_admin" else "forbidden"
     raise AssertionError(f"unknown audience {rule.audience}")
 
 
@@ -246,9 +277,11 @@ def world(app, people, today, rates_to_date, monkeypatch):
     )
     db.session.add(write_off)
     db.session.commit()
+    api_token, _plain = api_tokens.create_token(people.creditor_admin, "Matrix ERP")
     return {
         "approval_id": write_off.id,
         "kind": "abandon",
+        "token_id": api_token.id,
         "scenario_id": scenario.id,
         "request_id": request.id,
         "name": "relance_2",
@@ -278,6 +311,8 @@ def _url(rule, values) -> str:
 
 
 def _outcome(response) -> str:
+    if response.status_code == 401:
+        return "unauthorized"
     if response.status_code == 403:
         return "forbidden"
     if response.status_code == 404:
