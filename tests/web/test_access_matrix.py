@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -16,8 +17,19 @@ from app.extensions import db
 from app.jobs import enqueue
 from app.jobs.tasks import generate_letter_batch
 from app.models import ApprovalRequest
-from app.services import debtor_access, intake, letters, payments, plans, remittance, scenarios
+from app.services import (
+    debtor_access,
+    imports,
+    intake,
+    letters,
+    payments,
+    plans,
+    remittance,
+    scenarios,
+)
 from tests import factories
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 # audience: who may use the route.
 PUBLIC = "public"  # anyone, logged in or not
@@ -122,6 +134,13 @@ POLICY: dict[str, Rule] = {
     "agent.operations_page": Rule(MANAGER),
     "agent.retry_failed_job": Rule(MANAGER),
     "agent.flush_pending_jobs": Rule(MANAGER),
+    # Bulk import of invoices by the creditor (issue 7): a batch is its creditor's only.
+    "creditor.import_upload": Rule(CREDITOR),
+    "creditor.import_template": Rule(CREDITOR),
+    "creditor.import_mapping": Rule(CREDITOR, scoped=True),
+    "creditor.import_report": Rule(CREDITOR, scoped=True),
+    "creditor.import_start": Rule(CREDITOR, scoped=True),
+    "creditor.import_progress": Rule(CREDITOR, scoped=True),
 }
 
 PERSONAS = (
@@ -223,6 +242,9 @@ def world(app, people, today, rates_to_date, monkeypatch):
     request = ApprovalRequest(case_id=case.id, requested_on=today, source_key="matrix")
     db.session.add(request)
     db.session.commit()
+    import_batch = imports.upload(
+        people.creditor_user, "factures.csv", (DATA / "invoices_utf8_commas.csv").read_bytes()
+    )
     return {
         "scenario_id": scenario.id,
         "request_id": request.id,
@@ -240,6 +262,8 @@ def world(app, people, today, rates_to_date, monkeypatch):
         "token": debtor_access.create_link(people.agent, case),
         "code": "fr",
         "filename": "app.css",
+        "batch_id": import_batch.id,
+        "extension": "csv",
     }
 
 
