@@ -113,6 +113,10 @@ FEC_DUE_DAYS = 30
 FEC_NOTE = N_(
     "Le FEC ne contient pas de date d'échéance : elle est fixée à la date de la pièce + 30 jours."
 )
+FEC_DEBTORS_NOTE = N_(
+    "Le FEC ne donne ni SIREN ni adresse : ses factures vont aux débiteurs que vous nous avez "
+    "déjà transmis (même nom) ; pour un nouveau débiteur, importez un CSV avec son adresse."
+)
 MAX_ROWS = 50_000
 
 
@@ -237,11 +241,12 @@ def _read_xlsx(data: bytes) -> Table:
         raise UnreadableFile(N_("Fichier XLSX illisible ou protégé par un mot de passe.")) from exc
     try:
         sheet = workbook.worksheets[0]
-        rows = [
-            list(row)
-            for row in sheet.iter_rows(values_only=True)
-            if any(cell not in (None, "") for cell in row)
-        ]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            if any(cell not in (None, "") for cell in row):
+                rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:  # stop early: the size check below refuses it anyway
+                break
     finally:
         workbook.close()
     if not rows:
@@ -283,7 +288,7 @@ def fec_table(table: Table) -> Table:
         due = (issued + timedelta(days=FEC_DUE_DAYS)).isoformat() if issued else ""
         amount = "" if entry.get("bad_amount") else str(money.cents_to_decimal(entry["cents"]))
         rows.append([entry["name"], piece, entry["date"], due, amount])
-    return Table("fec", columns, rows, notes=[FEC_NOTE])
+    return Table("fec", columns, rows, notes=[FEC_NOTE, FEC_DEBTORS_NOTE])
 
 
 def _cents(text: str) -> int:

@@ -132,3 +132,20 @@ def test_the_template_file_checks_clean(client, login, people):
     batch_id = upload_and_check(client, "modele.csv", data)
     report = db.session.get(ImportBatch, batch_id).report
     assert (report["valid"], report["errors"]) == (1, [])
+
+
+def test_an_fec_invoice_of_an_unknown_debtor_is_a_bad_row_saying_what_is_missing(
+    client, login, people
+):
+    login(people.creditor_user)
+    batch_id = upload_and_check(client, "fec_extract.txt")
+    report = db.session.get(ImportBatch, batch_id).report
+    assert report["valid"] == 0
+    assert {(e["row"], e["field"]) for e in report["errors"]} >= {
+        (2, "address_line1"),
+        (2, "debtor_kind"),
+        (3, "address_line1"),
+    }
+    page = page_text(client.get(f"/creancier/import/{batch_id}"))
+    assert "importez un CSV avec son adresse" in page
+    assert "Indiquez l'adresse postale complète." in page
