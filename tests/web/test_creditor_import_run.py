@@ -144,3 +144,24 @@ def test_another_creditor_cannot_see_or_start_the_batch(client, login, people):
     assert client.post(f"/creancier/import/{batch_id}/lancer").status_code == 404
     assert "invoices_utf8_commas.csv" not in page_text(client.get("/creancier/import"))
     assert db.session.get(ImportBatch, batch_id).status == "validated"
+
+
+def test_the_progress_bar_shows_how_far_the_running_job_is(client, login, people):
+    from rq.job import Job
+
+    from app.jobs import redis_connection
+
+    login(people.creditor_user)
+    batch_id = upload_and_check(client, "invoices_utf8_commas.csv")
+    start(client, batch_id)
+    batch = db.session.get(ImportBatch, batch_id)
+    job = Job.fetch(batch.job_id, connection=redis_connection())
+    job.meta.update(done=250, total=1000)
+    job.save_meta()
+    batch.status = "importing"  # as the worker's claim leaves it while it runs
+    db.session.commit()
+    fragment = client.get(
+        f"/creancier/import/{batch_id}/avancement", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert 'value="25"' in fragment
+    assert "hx-get" in fragment
