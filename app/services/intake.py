@@ -95,7 +95,15 @@ def _identity_for(siren: str) -> DebtorIdentity:
     return identity
 
 
-def _new_debtor(creditor_id: int, data: DebtorInput, siren: str | None, phones: list[str]):
+def _new_debtor(
+    creditor_id: int,
+    data: DebtorInput,
+    siren: str | None,
+    phones: list[str],
+    identity: DebtorIdentity | None = None,
+):
+    if siren and identity is None:
+        identity = _identity_for(siren)
     debtor = Debtor(
         creditor_id=creditor_id,
         kind=data.kind,
@@ -106,7 +114,7 @@ def _new_debtor(creditor_id: int, data: DebtorInput, siren: str | None, phones: 
         postal_code=data.postal_code.strip() or None,
         city=data.city.strip() or None,
         country=(data.country or "FR").upper(),
-        identity=_identity_for(siren) if siren else None,
+        identity=identity if siren else None,
     )
     for email in data.emails:
         if email.strip():
@@ -308,3 +316,133 @@ def add_documents(actor, case: Case, uploads: list[UploadInput]) -> list[Documen
             storage.delete(key)
         raise
     return documents
+
+
+@dataclass
+class BulkCase:
+    """One case of a bulk submission (a file import): a new debtor or a known one, no uploads."""
+
+    invoices: list[InvoiceInput]
+    debtor: DebtorInput | None = None
+    debtor_id: int | None = None
+    external_ref: str | None = None
+
+
+def add_cases_bulk(
+    actor, cases: list[BulkCase], *, today: date, source: dict | None = None, progress=None
+) -> list[Case]:
+    """Many cases at once under submit_case's rules, audit and timeline, in few statements.
+
+    Validates every case first and raises ValidationFailed (keys cases.N.<field>) with nothing
+    added; then adds and flushes everything. The caller commits, so that its own bookkeeping
+    (the import batch) lands in the same transaction, and rolls back on failure.
+    `progress(done, total)` is called as cases are built.
+    """
+    if not actor.is_creditor_staff:
+        raise Forbidden(N_("Seul le créancier importe ses factures."))
+    creditor_id = actor.organisation_id
+    known_ids = {c.debtor_id for c in cases if c.debtor_id is not None}
+    known = {
+        d.id: d
+        for d in db.session.scalars(
+            access.visible_debtors(actor).where(
+                Debtor.id.in_(known_ids), Debtor.creditor_id == creditor_id
+            )
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    checked_debtors: list[tuple[str | None, list[str]]] = []
+    for n, item in enumerate(cases):
+        siren, phones = None, []
+        if item.debtor_id is not None:
+            if item.debtor_id not in known:
+                errors[f"cases.{n}.debtor_id"] = [N_("Débiteur introuvable.")]
+        elif item.debtor is not None:
+            debtor_errors, siren, phones = _debtor_errors(item.debtor)
+            for key, messages in debtor_errors.items():
+                errors[f"cases.{n}.{key}"] = messages
+        else:
+            errors[f"cases.{n}.debtor"] = [N_("Choisissez ou créez un débiteur.")]
+        checked_debtors.append((siren, phones))
+        if not item.invoices:
+            errors[f"cases.{n}.invoices"] = [N_("Ajoutez au moins une facture.")]
+        for index, invoice in enumerate(item.invoices):
+            for field_name, message in invoice_row_errors(invoice).items():
+                errors.setdefault(f"cases.{n}.invoices.{index}.{field_name}", []).append(message)
+        for number in duplicate_numbers(item.invoices):
+            errors.setdefault(f"cases.{n}.invoices", []).append(
+                f"La facture {number} apparaît deux fois."
+            )
+    if errors:
+        raise ValidationFailed(errors)
+
+    # One query for the identities of every SIREN, instead of one per debtor.
+    sirens = {siren for siren, _phones in checked_debtors if siren}
+    identities = {
+        i.siren: i
+        for i in db.session.scalars(
+            sa.select(DebtorIdentity).where(DebtorIdentity.siren.in_(sirens))
+        )
+    }
+    rows: list[Case] = []
+    total = len(cases)
+    for n, (item, (siren, phones)) in enumerate(zip(cases, checked_debtors, strict=True)):
+        if item.debtor_id is not None:
+            debtor_row = known[item.debtor_id]
+        else:
+            identity = None
+            if siren:
+                identity = identities.get(siren)
+                if identity is None:
+                    identity = identities[siren] = DebtorIdentity(siren=siren)
+            debtor_row = _new_debtor(creditor_id, item.debtor, siren, phones, identity)
+        case = Case(
+            creditor_id=creditor_id,
+            debtor=debtor_row,
+            opened_on=today,
+            next_action_on=today,
+            external_ref=item.external_ref or None,
+            claim_cents=claim_cents(item.invoices),
+        )
+        case.invoices = [
+            Invoice(
+                number=invoice.number.strip(),
+                issue_date=invoice.issue_date,
+                due_date=invoice.due_date,
+                amount_cents=invoice.amount_cents,
+                paid_cents=invoice.paid_cents,
+            )
+            for invoice in item.invoices
+        ]
+        db.session.add(case)
+        rows.append(case)
+        if progress is not None and (n + 1) % 500 == 0:
+            progress(n + 1, total)
+    db.session.flush()
+    for item, case in zip(cases, rows, strict=True):
+        case.reference = case_reference(today, case.id)
+        add_timeline(
+            case,
+            actor,
+            "submitted",
+            data={"invoices": len(item.invoices), "documents": 0, **(source or {})},
+            visible_to_creditor=True,
+        )
+        record_audit(
+            actor,
+            "case.submitted",
+            "case",
+            case.id,
+            case_id=case.id,
+            changes={
+                "reference": case.reference,
+                "debtor_id": case.debtor.id,
+                "invoices": [i.number for i in item.invoices],
+                "claim_cents": case.claim_cents,
+                **(source or {}),
+            },
+        )
+    db.session.flush()
+    if progress is not None:
+        progress(total, total)
+    return rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from app.models import ApprovalRequest
 from app.services import (
     api_tokens,
     debtor_access,
+    imports,
     intake,
     letters,
     payments,
@@ -27,6 +29,8 @@ from app.services import (
     scenarios,
 )
 from tests import factories
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 # audience: who may use the route.
 PUBLIC = "public"  # anyone, logged in or not
@@ -164,6 +168,13 @@ POLICY: dict[str, Rule] = {
     "api.add_documents": Rule(API_TOKEN),
     "api.list_statements": Rule(API_TOKEN),
     "api.get_statement": Rule(API_TOKEN),
+    # Bulk import of invoices by the creditor (issue 7): a batch is its creditor's only.
+    "creditor.import_upload": Rule(CREDITOR),
+    "creditor.import_template": Rule(CREDITOR),
+    "creditor.import_mapping": Rule(CREDITOR, scoped=True),
+    "creditor.import_report": Rule(CREDITOR, scoped=True),
+    "creditor.import_start": Rule(CREDITOR, scoped=True),
+    "creditor.import_progress": Rule(CREDITOR, scoped=True),
 }
 
 PERSONAS = (
@@ -278,6 +289,9 @@ def world(app, people, today, rates_to_date, monkeypatch):
     db.session.add(write_off)
     db.session.commit()
     api_token, _plain = api_tokens.create_token(people.creditor_admin, "Matrix ERP")
+    import_batch = imports.upload(
+        people.creditor_user, "factures.csv", (DATA / "invoices_utf8_commas.csv").read_bytes()
+    )
     return {
         "approval_id": write_off.id,
         "kind": "abandon",
@@ -300,6 +314,8 @@ def world(app, people, today, rates_to_date, monkeypatch):
         "filename": "app.css",
         "table": "synthese",
         "fmt": "xlsx",
+        "batch_id": import_batch.id,
+        "extension": "csv",
     }
 
 
