@@ -121,6 +121,12 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_error):
+        # No route matched, so the API blueprint's handlers did not run: answer its clients in
+        # its own format rather than with an HTML page.
+        if request.path.startswith("/api/"):
+            from app.api.errors import problem
+
+            return problem(404, "")
         return page(
             404,
             N_("Page introuvable"),

@@ -44,6 +44,7 @@ COMPONENTS = {
     },
     "CaseCreate": schemas.CASE_CREATE.json_schema(),
     "PaymentCreate": schemas.PAYMENT_CREATE.json_schema(),
+    "MessageCreate": schemas.MESSAGE_CREATE.json_schema(),
     "Case": _obj(
         {
             "reference": {"type": "string", "example": "REC-2026-000042"},
@@ -130,6 +131,15 @@ COMPONENTS = {
                     {"occurred_at": MOMENT, "kind": STR, "text": STR, "data": {"type": "object"}}
                 ),
             }
+        }
+    ),
+    "Message": _obj(
+        {
+            "id": {"type": "integer"},
+            "case": STR,
+            "body": STR,
+            "created_at": MOMENT,
+            "document_ids": {"type": "array", "items": {"type": "integer"}},
         }
     ),
     "DocumentList": _obj(
@@ -320,6 +330,20 @@ PATHS = {
             "The case's history as the creditor sees it, newest first",
             {"200": _ok("Timeline"), "404": _problem("No such case among yours")},
             parameters=[REFERENCE],
+        )
+    },
+    "/cases/{reference}/messages": {
+        "post": _op(
+            "Write to the agency in the case's thread (JSON, or multipart with files)",
+            {
+                "201": _ok("Message", "Posted"),
+                "400": _problem("Malformed JSON"),
+                "404": _problem("No such case among yours"),
+                "415": _problem("Not JSON nor multipart/form-data"),
+                "422": _problem("An empty or too long message, or a file refused"),
+            },
+            parameters=[REFERENCE],
+            requestBody=_json_body("MessageCreate"),
         )
     },
     "/cases/{reference}/documents": {

@@ -400,6 +400,34 @@ def add_documents(reference: str):
     return response
 
 
+@bp.post("/cases/<reference>/messages")
+def post_message(reference: str):
+    """A message to the agency in the case's thread: JSON {"body"}, or multipart with a body
+    field and files attached."""
+    from app.services import messages
+
+    case = _case(reference)
+    if request.mimetype == "multipart/form-data":
+        data = _parse(schemas.MESSAGE_CREATE, {"body": request.form.get("body", "")})
+        uploads = web.uploads_from(
+            request.files.getlist("files"), ["correspondence"] * len(request.files.getlist("files"))
+        )
+    else:
+        data, uploads = _parse(schemas.MESSAGE_CREATE, _json_body()), []
+    message = messages.post_message(_actor(), case, data["body"], uploads)
+    response = jsonify(
+        {
+            "id": message.id,
+            "case": case.reference,
+            "body": message.body,
+            "created_at": _moment(message.created_at),
+            "document_ids": message.document_ids,
+        }
+    )
+    response.status_code = 201
+    return response
+
+
 def statement_json(remittance_row, statement=None) -> dict:
     body = {
         "id": remittance_row.id,

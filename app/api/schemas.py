@@ -268,3 +268,9 @@ def parse(schema: Obj, body: Any) -> tuple[dict | None, Errors]:
     errors: Errors = []
     cleaned = schema.parse(body, "", errors)
     return cleaned, errors
+
+
+MESSAGE_CREATE = Obj(
+    {"body": Str(5000, 1, example="Le débiteur nous a appelés : il conteste la facture F-12.")},
+    required=("body",),
+)

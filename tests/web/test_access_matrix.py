@@ -166,6 +166,7 @@ POLICY: dict[str, Rule] = {
     "api.record_payment": Rule(API_TOKEN),
     "api.case_timeline": Rule(API_TOKEN),
     "api.add_documents": Rule(API_TOKEN),
+    "api.post_message": Rule(API_TOKEN),
     "api.list_statements": Rule(API_TOKEN),
     "api.get_statement": Rule(API_TOKEN),
     # Bulk import of invoices by the creditor (issue 7): a batch is its creditor's only.
