@@ -160,6 +160,8 @@ PANEL_ANCHORS = {
     "promise_form": "promesse",
     "plan_form": "echeancier",
     "cancel_plan_form": "plan",
+    "procedure_form": "procedures",
+    "step_form": "procedures",
 }
 
 

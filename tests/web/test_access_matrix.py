@@ -75,6 +75,8 @@ POLICY: dict[str, Rule] = {
     "agent.add_note": Rule(AGENCY),
     "agent.task_done": Rule(AGENCY),
     "agent.deadline_board": Rule(MANAGER),
+    "agent.start_procedure": Rule(AGENCY),
+    "agent.record_procedure_step": Rule(AGENCY),
     "agent.log_call": Rule(AGENCY),
     "agent.assign": Rule(AGENCY),
     "agent.accept": Rule(AGENCY),
