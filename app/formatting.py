@@ -21,7 +21,7 @@ from app.domain.letters import TEMPLATES as LETTER_TEMPLATES
 from app.domain.money import cents_to_decimal
 from app.models.automation import ACTION_STATUS_LABELS, TASK_KIND_LABELS
 from app.models.debtor_link import CALLBACK_SLOT_LABELS, DISPUTE_REASON_LABELS
-from app.models.insolvency import PROCEEDING_KIND_LABELS
+from app.models.insolvency import DECLARATION_STATUS_LABELS, PROCEEDING_KIND_LABELS
 from app.models.judicial import PROCEDURE_KIND_LABELS
 from app.models.letter import LETTER_STATUS_LABELS
 from app.models.money import PAYMENT_METHOD_LABELS, REVERSAL_REASON_LABELS
@@ -167,6 +167,7 @@ cadence_status_label = _label(ACTION_STATUS_LABELS)
 cadence_skip_label = _label(cadence.SKIP_REASONS)
 task_kind_label = _label(TASK_KIND_LABELS)
 proceeding_kind_label = _label(PROCEEDING_KIND_LABELS)
+declaration_status_label = _label(DECLARATION_STATUS_LABELS)
 procedure_kind_label = _label(PROCEDURE_KIND_LABELS)
 
 
@@ -196,4 +197,5 @@ def register_globals(app) -> None:
     app.add_template_global(cadence_skip_label, "cadence_skip_label")
     app.add_template_global(task_kind_label, "task_kind_label")
     app.add_template_global(proceeding_kind_label, "proceeding_kind_label")
+    app.add_template_global(declaration_status_label, "declaration_status_label")
     app.add_template_global(procedure_kind_label, "procedure_kind_label")

@@ -3,6 +3,7 @@
 from app.agent import (  # noqa: F401, E402
     dashboard,
     escalation,
+    insolvency,
     judicial,
     messages,
     operations,

@@ -329,3 +329,68 @@ def import_bodacc(actor, content: bytes, filename: str) -> BodaccReport:
         db.session.rollback()
         raise
     return report
+
+
+# --- Following the declarations ---------------------------------------------------------------
+
+DECLARATION_MOVES = {"filed": ("to_file",), "admitted": ("filed",), "rejected": ("filed",)}
+
+
+def proceedings_with_declarations(user) -> list[tuple[InsolvencyProceeding, list]]:
+    """Every proceeding, newest first, with the declarations of the cases this user sees."""
+    access.require_agency(user)
+    visible = access.visible_cases(user).with_only_columns(Case.id)
+    declarations = db.session.scalars(
+        sa.select(ClaimDeclaration)
+        .where(ClaimDeclaration.case_id.in_(visible))
+        .order_by(ClaimDeclaration.deadline_on, ClaimDeclaration.id)
+    ).all()
+    by_proceeding: dict[int, list] = {}
+    for declaration in declarations:
+        by_proceeding.setdefault(declaration.proceeding_id, []).append(declaration)
+    proceedings = db.session.scalars(
+        sa.select(InsolvencyProceeding).order_by(InsolvencyProceeding.judgment_date.desc())
+    ).all()
+    return [(p, by_proceeding.get(p.id, [])) for p in proceedings]
+
+
+def move_declaration(actor, declaration: ClaimDeclaration, status: str, *, on: date | None, today):
+    """Filed with the mandataire (by its deadline or late), then admitted or rejected."""
+    access.require_agency(actor)
+    errors: dict[str, list[str]] = {}
+    if declaration.status not in DECLARATION_MOVES.get(status, ()):
+        errors["status"] = [N_("Ce changement n'est pas possible pour cette déclaration.")]
+    if on is None or on > today:
+        errors["on"] = [N_("Indiquez la date (pas dans le futur).")]
+    if errors:
+        raise ValidationFailed(errors)
+    previous = declaration.status
+    declaration.status = status
+    if status == "filed":
+        declaration.filed_on = on
+        tasks.complete_open_tasks(
+            declaration.case, actor, source_key=f"declaration:{declaration.id}"
+        )
+    else:
+        declaration.decided_on = on
+    add_timeline(
+        declaration.case,
+        actor,
+        f"declaration_{status}",
+        data={
+            "declaration_id": declaration.id,
+            "on": on,
+            "late": status == "filed" and on > declaration.deadline_on,
+        },
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "declaration.status",
+        "claim_declaration",
+        declaration.id,
+        case_id=declaration.case_id,
+        changes={"status": [previous, status], "on": on},
+    )
+    db.session.commit()
+    return declaration

@@ -254,3 +254,16 @@ def calling_now(now: datetime | None = None) -> CallingNow:
         allowed=cadence.CALLING_HOURS.allows(now),
         next_opening=cadence.CALLING_HOURS.next_opening(now),
     )
+
+
+def complete_open_tasks(case: Case, actor, *, source_key: str) -> int:
+    """The task a cause raised is done once the cause is dealt with. Does not commit."""
+    tasks = db.session.scalars(
+        sa.select(Task).where(
+            Task.case_id == case.id, Task.status == "open", Task.source_key == source_key
+        )
+    ).all()
+    for task in tasks:
+        task.status, task.done_at = "done", utcnow()
+        task.done_by_id = actor.id if actor else None
+    return len(tasks)

@@ -77,6 +77,10 @@ POLICY: dict[str, Rule] = {
     "agent.deadline_board": Rule(MANAGER),
     "agent.start_procedure": Rule(AGENCY),
     "agent.record_procedure_step": Rule(AGENCY),
+    "agent.insolvency_page": Rule(MANAGER),
+    "agent.open_proceeding": Rule(MANAGER),
+    "agent.import_bodacc": Rule(MANAGER),
+    "agent.move_declaration": Rule(MANAGER),
     "agent.log_call": Rule(AGENCY),
     "agent.assign": Rule(AGENCY),
     "agent.accept": Rule(AGENCY),
@@ -292,6 +296,22 @@ def world(app, people, today, rates_to_date, monkeypatch):
     db.session.add(write_off)
     db.session.commit()
     api_token, _plain = api_tokens.create_token(people.creditor_admin, "Matrix ERP")
+    from app.models import ClaimDeclaration, InsolvencyProceeding
+
+    proceeding = InsolvencyProceeding(
+        siren="732829320",
+        kind="liquidation",
+        court="TC Lyon",
+        judgment_date=today,
+        bodacc_published_on=today,
+    )
+    db.session.add(proceeding)
+    db.session.flush()
+    declaration = ClaimDeclaration(
+        case_id=case.id, proceeding_id=proceeding.id, amount_cents=10_000, deadline_on=today
+    )
+    db.session.add(declaration)
+    db.session.commit()
     import_batch = imports.upload(
         people.creditor_user, "factures.csv", (DATA / "invoices_utf8_commas.csv").read_bytes()
     )
@@ -299,6 +319,7 @@ def world(app, people, today, rates_to_date, monkeypatch):
         "approval_id": write_off.id,
         "kind": "abandon",
         "token_id": api_token.id,
+        "declaration_id": declaration.id,
         "scenario_id": scenario.id,
         "request_id": request.id,
         "name": "relance_2",
