@@ -11,6 +11,7 @@ from datetime import date
 
 TRADER_YEARS = 5  # C. com. L110-4, and the civil rule (C. civ. 2224) between individuals
 CONSUMER_YEARS = 2  # a professional against a consumer, C. consom. L218-2
+TITLE_YEARS = 10  # an enforceable court title, CPCE L111-4
 ALERT_DAYS = (60, 30)  # the cadence flags a case this many days before its date
 
 
@@ -33,6 +34,7 @@ class LimitationFacts:
     years: int
     unpaid_due_dates: tuple[date, ...]  # due dates of the invoices still (partly) unpaid
     last_interruption: date | None = None  # latest payment, acknowledgment, court act
+    title_on: date | None = None  # an enforceable title: 10 years from it (or a later act)
 
 
 def limitation_date(facts: LimitationFacts) -> date | None:
@@ -40,6 +42,9 @@ def limitation_date(facts: LimitationFacts) -> date | None:
     is unpaid."""
     if not facts.unpaid_due_dates:
         return None
+    if facts.title_on is not None:
+        start = max(d for d in (facts.title_on, facts.last_interruption) if d)
+        return add_years(start, TITLE_YEARS)
     start = min(facts.unpaid_due_dates)
     if facts.last_interruption is not None and facts.last_interruption > start:
         start = facts.last_interruption

@@ -61,6 +61,11 @@ def add_timeline(
     data: dict | None = None,
     visible_to_creditor: bool = False,
 ) -> TimelineEntry:
+    # Anything that reaches the timeline changes the case as a client sees it: the API's
+    # `updated_since` must find a case with a new payment or letter, not only an edited one.
+    from app.models.base import utcnow
+
+    case.updated_at = utcnow()
     entry = TimelineEntry(
         case_id=case.id,
         actor_id=actor.id if actor else None,

@@ -39,7 +39,7 @@ from app.models import (
     Task,
 )
 from app.models.base import utcnow
-from app.services import cadence_steps, judicial, plans, tasks
+from app.services import cadence_steps, judicial, plans, prescription, tasks
 from app.services.audit import add_timeline
 from app.services.scenarios import active_scenarios
 
@@ -532,13 +532,17 @@ def _flag_limitation(rows, today: date) -> int:
         .where(Payment.case_id.in_(ids), Payment.reversed_at.is_(None))
         .group_by(Payment.case_id)
     )
+    court = prescription.court_dates(ids)
     alerts = []
     for row in candidates:
+        act, title = court.get(row.id, (None, None))
+        interruptions = [d for d in (last_payment.get(row.id), act) if d]
         limitation_on = limitation.limitation_date(
             limitation.LimitationFacts(
                 years=limitation.period_years(row.kind == "individual", row.creditor_is_individual),
                 unpaid_due_dates=tuple(unpaid.get(row.id, ())),
-                last_interruption=last_payment.get(row.id),
+                last_interruption=max(interruptions, default=None),
+                title_on=title,
             )
         )
         for days in limitation.alerts_due(limitation_on, today):

@@ -70,3 +70,21 @@ def test_one_case_by_its_reference(api, people, today):
     assert body["reference"] == case.reference
     assert body["links"]["balance"] == f"/api/v1/cases/{case.reference}/balance"
     assert api.get("/cases/REC-2026-999999").status_code == 404
+
+
+def test_a_payment_on_an_old_case_makes_it_show_as_changed(api, people, today):
+    from app.services import payments
+
+    old, _recent = _cases(people, today, 2)
+    casework.accept_case(people.agent, old, today=today)
+    old.updated_at = datetime.now(UTC) - timedelta(days=3)
+    db.session.commit()
+    since = (datetime.now(UTC) - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    assert old.reference not in [
+        c["reference"] for c in api.get(f"/cases?updated_since={since}").get_json()["items"]
+    ]
+    payments.record_payment(
+        people.agent, old, amount_cents=5_000, received_on=today, method="transfer", today=today
+    )
+    listed = api.get(f"/cases?updated_since={since}").get_json()["items"]
+    assert old.reference in [c["reference"] for c in listed]

@@ -148,3 +148,35 @@ def test_enforcement_needs_a_title(people, order):
         judicial.record_step(
             people.agent, order, kind="garnishment_bank", occurred_on=TODAY, note="", today=TODAY
         )
+
+
+def test_a_court_claim_restarts_the_limitation_period_and_a_title_gives_ten_years(people, order):
+    from app.services import prescription
+
+    case = order.case
+    before = prescription.limitation_on(case)  # B2B: 5 years from the due date (2026-07-01)
+    assert before == date(2031, 7, 1)
+    judicial.record_step(
+        people.agent, order, kind="filed", occurred_on=date(2026, 8, 20), note="", today=TODAY
+    )
+    assert prescription.limitation_on(case) == date(2031, 8, 20)
+    judicial.record_step(
+        people.agent,
+        order,
+        kind="order_obtained",
+        occurred_on=date(2026, 9, 3),
+        note="",
+        today=TODAY,
+    )
+    judicial.record_step(
+        people.agent, order, kind="served", occurred_on=date(2026, 9, 10), note="", today=TODAY
+    )
+    judicial.record_step(
+        people.agent,
+        order,
+        kind="title_obtained",
+        occurred_on=date(2026, 10, 20),
+        note="",
+        today=TODAY,
+    )
+    assert prescription.limitation_on(case) == date(2036, 10, 20)

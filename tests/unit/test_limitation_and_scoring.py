@@ -77,3 +77,12 @@ def test_the_age_and_silence_points_are_capped():
         task_kind="limitation",
     )
     assert scoring.score(facts, date(2026, 11, 23)).total == 40 + 20 + 15 + 20 + 30
+
+
+def test_an_enforceable_title_gives_ten_years_from_it_or_from_a_later_act():
+    facts = LimitationFacts(2, (date(2024, 1, 31),), title_on=date(2026, 5, 4))
+    assert limitation.limitation_date(facts) == date(2036, 5, 4)
+    later = LimitationFacts(
+        2, (date(2024, 1, 31),), last_interruption=date(2027, 2, 1), title_on=date(2026, 5, 4)
+    )
+    assert limitation.limitation_date(later) == date(2037, 2, 1)
