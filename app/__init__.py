@@ -8,6 +8,7 @@ from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from app import formatting
 from app.config import ROOT, load_config
@@ -27,12 +28,22 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(languages) or "fr"
 
 
+class Int64Converter(IntegerConverter):
+    """`<int:...>` stops at the databases' largest id: a longer number in a URL is a page that
+    does not exist (404), not a database overflow (500, as the API's fuzzing found)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=str(Path(ROOT / "instance")),
     )
+    app.url_map.converters["int"] = Int64Converter  # before any blueprint adds its rules
     app.config.update(load_config(config))
 
     db.init_app(app)

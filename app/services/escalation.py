@@ -180,6 +180,18 @@ def decide_escalation(
     if approve:
         case.judicial_approved_at = utcnow()
         case.next_action_on = today  # back to the agency, which can now move the case
+        # The move to the judicial stage is a manager's (the pipeline's rule): tell the agency.
+        tasks.raise_task(
+            case,
+            "follow_up",
+            due_on=today,
+            source_key=f"escalation-approved:{request.id}",
+            data={
+                "request_id": request.id,
+                "reason": "Accord du créancier : passer le dossier en phase judiciaire "
+                "et ouvrir la procédure.",
+            },
+        )
     else:
         tasks.raise_task(
             case,

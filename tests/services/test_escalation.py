@@ -88,6 +88,8 @@ def test_once_the_creditor_approves_a_supervisor_may_go_to_court(people, amicabl
     assert escalation.pending_for_creditor(people.creditor_user) == []
     entry = access.timeline_for(people.creditor_user, amicable_case)[0]
     assert entry.kind == "escalation_approved"
+    (task,) = db.session.scalars(sa.select(Task).where(Task.kind == "follow_up")).all()
+    assert "passer le dossier en phase judiciaire" in task.data["reason"]
     to_court(people.supervisor, amicable_case, today)
     assert amicable_case.stage == pipeline.JUDICIAL
 

@@ -382,3 +382,9 @@ def test_each_persona_gets_exactly_what_the_policy_says_on_every_route(
         if actual != expected:
             surprises.append(f"{method} {rule.rule}: expected {expected}, got {actual}")
     assert not surprises, "\n".join(surprises)
+
+
+def test_an_id_past_the_databases_largest_integer_is_not_found(login, people):
+    client = login(people.creditor_user)
+    assert client.get("/creancier/releves/99999999999999999999").status_code == 404
+    assert login(people.agent).get("/agence/paiements/99999999999999999999/recu").status_code == 404
