@@ -37,6 +37,7 @@ def test_the_supervisor_sees_an_order_to_serve_within_ten_days(
     reference = amicable_case.reference
 
     log_in(page, live_server, people.supervisor)
+    page.get_by_test_id("nav-management").click()  # the supervision menu
     page.get_by_test_id("nav-deadlines").click()
     row = page.get_by_test_id("deadline-row")
     expect(row).to_have_count(1)
