@@ -369,6 +369,20 @@ def due_date(step: Step, state: CaseState, previous_done_on: date | None) -> dat
     return next_business_day(due) if step.channel == CALL else due
 
 
+HELD = ("dispute", "creditor_request")
+
+
+def pause_reason(state: CaseState) -> str | None:
+    """Why the cadence leaves this case alone for now (a SKIP_REASONS key), or None."""
+    if state.hold_reason in HELD:
+        return "hold"
+    if state.plan_in_good_standing or state.hold_reason == "payment_plan":
+        return "plan"
+    if state.pending_promise or state.hold_reason == "promise":
+        return "promise"
+    return None
+
+
 def decide(
     state: CaseState, scenario: Scenario | None, today: date, pressure: ContactPressure
 ) -> Decision:
@@ -379,12 +393,9 @@ def decide(
         return Decision(skipped="not_open")
     if scenario is None:
         return Decision(skipped="no_scenario")
-    if state.hold_reason in ("dispute", "creditor_request"):
-        return Decision(skipped="hold")
-    if state.plan_in_good_standing or state.hold_reason == "payment_plan":
-        return Decision(skipped="plan")
-    if state.pending_promise or state.hold_reason == "promise":
-        return Decision(skipped="promise")
+    paused = pause_reason(state)
+    if paused:
+        return Decision(skipped=paused)
     if state.unfinished:
         return Decision(skipped="waiting")
     planned: list[PlannedAction] = []

@@ -8,12 +8,12 @@ next working day (CPC art. 642). Nothing here reads the clock or the database.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from app.domain.cadence import is_public_holiday
+from app.domain.cadence import is_public_holiday, next_business_day
 from app.domain.i18n import N_
+from app.domain.schedule import add_months
 
 # Orders for payment dated from this day must be served within 3 months instead of 6.
 SHORTER_SERVICE_FROM = date(2026, 9, 1)
@@ -40,27 +40,9 @@ class DeadlineRefused(ValueError):
     """A date the procedure does not allow, with the reason in French."""
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or that month's last day when it is shorter (CPC 641)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def is_working_day(day: date) -> bool:
-    """Monday to Friday and not a public holiday: where a procedural deadline may end."""
-    return day.weekday() < 5 and not is_public_holiday(day)
-
-
-def carried_to_working_day(day: date) -> date:
-    """A deadline ending on a Saturday, Sunday or public holiday ends the next working day."""
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
 def months_deadline(start: date, months: int) -> date:
-    return carried_to_working_day(add_months(start, months))
+    """`months` after `start` (CPC 641), carried past a Saturday, Sunday or holiday (CPC 642)."""
+    return next_business_day(add_months(start, months))
 
 
 # --- Injonction de payer ----------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.schedule import add_months
+
 TRADER_YEARS = 5  # C. com. L110-4, and the civil rule (C. civ. 2224) between individuals
 CONSUMER_YEARS = 2  # a professional against a consumer, C. consom. L218-2
 TITLE_YEARS = 10  # an enforceable court title, CPCE L111-4
@@ -17,10 +19,7 @@ ALERT_DAYS = (60, 30)  # the cadence flags a case this many days before its date
 
 def add_years(day: date, years: int) -> date:
     """The same day `years` later; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+    return add_months(day, 12 * years)
 
 
 def period_years(debtor_is_individual: bool, creditor_is_individual: bool) -> int:

@@ -633,11 +633,5 @@ def case_plan(case: Case) -> CasePlan:
         done={key: a.planned_on for key, a in actions.items()},
         last_contact_on=_last_contacts([case.id]).get(case.id),
     )
-    paused = None
-    if state.hold_reason in cadence_steps.SKIP_IF_HELD:
-        paused = "hold"
-    elif state.plan_in_good_standing or state.hold_reason == "payment_plan":
-        paused = "plan"
-    elif state.pending_promise or state.hold_reason == "promise":
-        paused = "promise"
-    return CasePlan(scenario, cadence.projected_steps(state, scenario), actions, paused)
+    steps = cadence.projected_steps(state, scenario)
+    return CasePlan(scenario, steps, actions, cadence.pause_reason(state))

@@ -132,9 +132,6 @@ def _actor_for(case: Case) -> User:
     return agent if agent is not None and agent.active else system_actor()
 
 
-SKIP_IF_HELD = ("dispute", "creditor_request")
-
-
 def perform_action(action_id: int) -> str:
     """Do the step once and say what became of it ("done", "skipped", "failed"). Called by the
     job; safe to call again: a finished action is left alone, and each effect is idempotent."""
@@ -164,7 +161,7 @@ def perform_action(action_id: int) -> str:
     # The case may have changed between the decision and the job.
     if not case.is_open or case.stage != action.stage:
         return _finish(action, "skipped", "Le dossier a changé d'étape.")
-    if case.hold_reason in SKIP_IF_HELD and action.channel != cadence.ESCALATION:
+    if case.hold_reason in cadence.HELD and action.channel != cadence.ESCALATION:
         return _finish(action, "skipped", "Le dossier est suspendu.")
     actor = _actor_for(case)
     try:
