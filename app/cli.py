@@ -131,9 +131,10 @@ def register_cli(app: Flask) -> None:
     def run_cadence_command(on, force):
         """The daily cadence, now: promises and plans reviewed, due steps performed, cases near
         their limitation date flagged. Safe to run twice (the second run does nothing)."""
+        from app.clock import paris_today
         from app.services import cadence
 
-        day = on.date() if on else cadence.paris_today()
+        day = on.date() if on else paris_today()
         run = cadence.daily_run(day, force=force)
         if run is None:
             click.echo(f"Relance du {day:%d/%m/%Y} déjà faite (ou en cours) : rien à faire.")

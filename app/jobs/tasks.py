@@ -113,9 +113,10 @@ def run_cadence(day_iso: str | None = None, force: bool = False) -> dict | None:
     workers: the day's run row is claimed once, and every action has a unique natural key."""
     from datetime import date
 
+    from app.clock import paris_today
     from app.services import cadence
 
-    day = date.fromisoformat(day_iso) if day_iso else cadence.paris_today()
+    day = date.fromisoformat(day_iso) if day_iso else paris_today()
     run = cadence.daily_run(day, force=force)
     return run.counts if run else None
 

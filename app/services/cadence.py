@@ -17,10 +17,10 @@ import time as clock
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from app.clock import PARIS, paris_date, paris_now
 from app.domain import cadence, limitation, pipeline
 from app.domain import letters as letter_rules
 from app.extensions import db
@@ -44,7 +44,6 @@ from app.services.audit import add_timeline
 from app.services.scenarios import active_scenarios
 
 log = logging.getLogger(__name__)
-PARIS = ZoneInfo("Europe/Paris")
 
 CHUNK = 2_000
 STALE_RUN_MINUTES = 30  # a run whose heartbeat is older than this died: another may take over
@@ -54,14 +53,6 @@ DEBTOR_TEMPLATES = tuple(
     [name for name, t in letter_rules.TEMPLATES.items() if t.to_debtor]
     + list(letter_rules.EMAIL_TEMPLATES)
 )
-
-
-def paris_today() -> date:
-    return datetime.now(PARIS).date()
-
-
-def _local_date(moment) -> date:
-    return moment.astimezone(PARIS).date()
 
 
 def debtor_key(identity_id: int | None, debtor_id: int) -> str:
@@ -185,7 +176,7 @@ def daily_run(today: date, *, force: bool = False) -> CadenceRun | None:
 def run_if_due(now_local=None, *, hour: int = 6) -> CadenceRun | None:
     """What the scheduler calls every few minutes: the day's run once it is `hour` o'clock in
     Paris, if it has not happened yet. After an outage the first call catches up."""
-    now_local = now_local or datetime.now(PARIS)
+    now_local = now_local or paris_now()
     # Between runs too: an action whose job was lost (a worker killed, Redis flushed) is not
     # left waiting for tomorrow.
     _requeue_lost_actions()
@@ -332,7 +323,7 @@ def _pressure_before(today: date) -> cadence.ContactPressure:
         .join(key_of_case, key_of_case.c.id == CallLog.case_id)
         .where(CallLog.direction == "outbound", CallLog.called_at >= since)
     ):
-        day = _local_date(row.called_at)
+        day = paris_date(row.called_at)
         if first <= day <= today and (row.case_id, day) not in called_on:
             pressure.record(debtor_key(row.identity_id, row.debtor_id), day)
     return pressure
@@ -385,7 +376,7 @@ def _decide_chunk(
     planned: list[dict] = []
     for row in rows:
         counts.cases += 1
-        started_on = _local_date(row.stage_changed_at)
+        started_on = paris_date(row.stage_changed_at)
         episode = [
             a
             for a in done.get(row.id, ())
@@ -466,7 +457,7 @@ def _last_contacts(ids: list[int]) -> dict[int, date]:
     )
     result = dict(letters)
     for case_id, moment in calls.items():
-        day = _local_date(moment)
+        day = paris_date(moment)
         if case_id not in result or day > result[case_id]:
             result[case_id] = day
     return result
@@ -599,7 +590,7 @@ def case_plan(case: Case) -> CasePlan:
     scenario = cadence.choose_scenario(
         scenarios, row.stage, row.creditor_id, profiles.get(row.id, cadence.NEW)
     )
-    started_on = _local_date(row.stage_changed_at)
+    started_on = paris_date(row.stage_changed_at)
     actions = {
         a.step_key: a
         for a in db.session.scalars(

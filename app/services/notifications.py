@@ -7,13 +7,13 @@ approval request and a user's digest of a day leave an audit event, looked for b
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale, gettext
 
+from app.clock import PARIS, paris_now
 from app.domain.i18n import N_
 from app.extensions import db
 from app.integrations import mail
@@ -23,7 +23,6 @@ from app.services.audit import record_audit
 from app.services.errors import ValidationFailed
 from app.urls import public_url
 
-PARIS = ZoneInfo("Europe/Paris")
 CHOICES = ("each", "daily", "none")
 
 
@@ -162,8 +161,7 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     """The Paris day as UTC bounds."""
     start = datetime.combine(day, time(0), tzinfo=PARIS)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=PARIS)
-    utc = ZoneInfo("UTC")
-    return start.astimezone(utc), end.astimezone(utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def send_daily_digests(day: date) -> int:
@@ -244,4 +242,4 @@ def _recipients_all_daily() -> list[User]:
 
 
 def paris_yesterday(now: datetime | None = None) -> date:
-    return ((now or datetime.now(PARIS)).astimezone(PARIS) - timedelta(days=1)).date()
+    return ((now or paris_now()).astimezone(PARIS) - timedelta(days=1)).date()

@@ -9,10 +9,10 @@ payment it is about waits, and is applied as soon as that payment is recorded.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from app.clock import paris_date, paris_today
 from app.extensions import db
 from app.models import Case, Payment, StripeEvent
 from app.models.base import utcnow
@@ -20,7 +20,6 @@ from app.services import payments
 from app.services.audit import add_timeline
 from app.services.errors import ValidationFailed
 
-PARIS = ZoneInfo("Europe/Paris")
 HANDLED = (
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
@@ -69,12 +68,7 @@ def _claim(row: StripeEvent) -> bool:
 def _day(event: dict):
     created = event.get("created")
     moment = datetime.fromtimestamp(created, UTC) if created else utcnow()
-    return moment.astimezone(PARIS).date()
-
-
-def _today():
-    """The business day now, in Paris (a job has no request, so not web.today())."""
-    return datetime.now(PARIS).date()
+    return paris_date(moment)
 
 
 def payment_key(intent: str) -> str:
@@ -151,7 +145,7 @@ def process(event_row_id: int) -> str:
         db.session.commit()
         return row.outcome
     reason = "refund" if kind == "charge.refunded" else "chargeback"
-    return _reverse(row, payment, reason, max(_today(), _day(event)))
+    return _reverse(row, payment, reason, max(paris_today(), _day(event)))
 
 
 def _case_of(obj: dict) -> Case | None:
@@ -176,7 +170,7 @@ def _succeeded(row: StripeEvent, event: dict, obj: dict) -> str:
             reference=row.payment_intent or "",
             idempotency_key=payment_key(row.payment_intent),
             already_taken=True,
-            today=max(_today(), _day(event)),
+            today=max(paris_today(), _day(event)),
         )
     except ValidationFailed as exc:
         db.session.rollback()

@@ -246,10 +246,9 @@ class CallingNow:
 
 def calling_now(now: datetime | None = None) -> CallingNow:
     """Whether the agency's calling hours allow a call now (Paris time), and when they next do."""
-    from zoneinfo import ZoneInfo
+    from app.clock import PARIS, paris_now
 
-    paris = ZoneInfo("Europe/Paris")
-    now = (now or datetime.now(paris)).astimezone(paris)
+    now = (now or paris_now()).astimezone(PARIS)
     return CallingNow(
         allowed=cadence.CALLING_HOURS.allows(now),
         next_opening=cadence.CALLING_HOURS.next_opening(now),
