@@ -33,7 +33,6 @@ from app.models import (
     Invoice,
     Letter,
     Organisation,
-    Payment,
     PaymentPlan,
     Promise,
     Task,
@@ -511,31 +510,10 @@ def _flag_limitation(rows, today: date) -> int:
     ids = [row.id for row in candidates]
     if not ids:
         return 0
-    unpaid: dict[int, list[date]] = defaultdict(list)
-    for case_id, due_date in db.session.execute(
-        sa.select(Invoice.case_id, Invoice.due_date).where(
-            Invoice.case_id.in_(ids), Invoice.paid_cents < Invoice.amount_cents
-        )
-    ):
-        unpaid[case_id].append(due_date)
-    last_payment = _grouped(
-        sa.select(Payment.case_id, sa.func.max(Payment.received_on))
-        .where(Payment.case_id.in_(ids), Payment.reversed_at.is_(None))
-        .group_by(Payment.case_id)
-    )
-    court = prescription.court_dates(ids)
+    dates = prescription.limitation_dates(ids)
     alerts = []
     for row in candidates:
-        act, title = court.get(row.id, (None, None))
-        interruptions = [d for d in (last_payment.get(row.id), act) if d]
-        limitation_on = limitation.limitation_date(
-            limitation.LimitationFacts(
-                years=limitation.period_years(row.kind == "individual", row.creditor_is_individual),
-                unpaid_due_dates=tuple(unpaid.get(row.id, ())),
-                last_interruption=max(interruptions, default=None),
-                title_on=title,
-            )
-        )
+        limitation_on = dates.get(row.id)
         for days in limitation.alerts_due(limitation_on, today):
             alerts.append((row.id, days, limitation_on))
         if limitation_on is not None and today > limitation_on:

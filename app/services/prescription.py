@@ -1,7 +1,7 @@
 """A case's limitation date (LAW.md section 5), from its unpaid invoices and its interruptions.
 
-The daily run computes it in bulk (services.cadence); this is the one-case version the case page
-and the escalation check use. Interruptions: partial payments that stand, a court claim (a
+One rule for many cases at once (the daily run's alerts) and for one (the case page, the
+escalation check). Interruptions: partial payments that stand, a court claim (a
 procedure's request or invitation) and enforcement acts; an enforceable title starts 10 years.
 """
 
@@ -13,7 +13,15 @@ import sqlalchemy as sa
 
 from app.domain import limitation
 from app.extensions import db
-from app.models import Case, JudicialProcedure, Payment, ProcedureStep
+from app.models import (
+    Case,
+    Debtor,
+    Invoice,
+    JudicialProcedure,
+    Organisation,
+    Payment,
+    ProcedureStep,
+)
 
 INTERRUPTING_STEPS = ("filed", "invitation_sent", "garnishment_bank", "garnishment_wages")
 TITLE_STEPS = ("title_obtained", "accepted", "decision")
@@ -38,25 +46,52 @@ def court_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | None
     return {k: (v[0], v[1]) for k, v in result.items()}
 
 
-def facts_of(case: Case) -> limitation.LimitationFacts:
-    last_payment = db.session.scalar(
-        sa.select(sa.func.max(Payment.received_on)).where(
-            Payment.case_id == case.id, Payment.reversed_at.is_(None)
+def limitation_dates(case_ids: list[int]) -> dict[int, date | None]:
+    """Each case's limitation date, for many cases at once (five grouped queries): the daily
+    run's alerts and the one-case page read the same rule."""
+    if not case_ids:
+        return {}
+    parties = {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(Case.id, Debtor.kind, Organisation.creditor_is_individual)
+            .join(Debtor, Debtor.id == Case.debtor_id)
+            .join(Organisation, Organisation.id == Case.creditor_id)
+            .where(Case.id.in_(case_ids))
         )
+    }
+    unpaid: dict[int, list[date]] = {}
+    for case_id, due_date in db.session.execute(
+        sa.select(Invoice.case_id, Invoice.due_date).where(
+            Invoice.case_id.in_(case_ids), Invoice.paid_cents < Invoice.amount_cents
+        )
+    ):
+        unpaid.setdefault(case_id, []).append(due_date)
+    last_payment = dict(
+        db.session.execute(
+            sa.select(Payment.case_id, sa.func.max(Payment.received_on))
+            .where(Payment.case_id.in_(case_ids), Payment.reversed_at.is_(None))
+            .group_by(Payment.case_id)
+        ).all()
     )
-    act, title = court_dates([case.id]).get(case.id, (None, None))
-    return limitation.LimitationFacts(
-        years=limitation.period_years(
-            case.debtor.kind == "individual", case.creditor.creditor_is_individual
-        ),
-        unpaid_due_dates=tuple(i.due_date for i in case.invoices if i.paid_cents < i.amount_cents),
-        last_interruption=max((d for d in (last_payment, act) if d), default=None),
-        title_on=title,
-    )
+    court = court_dates(case_ids)
+    dates = {}
+    for case_id, row in parties.items():
+        act, title = court.get(case_id, (None, None))
+        interruptions = [d for d in (last_payment.get(case_id), act) if d]
+        dates[case_id] = limitation.limitation_date(
+            limitation.LimitationFacts(
+                years=limitation.period_years(row.kind == "individual", row.creditor_is_individual),
+                unpaid_due_dates=tuple(unpaid.get(case_id, ())),
+                last_interruption=max(interruptions, default=None),
+                title_on=title,
+            )
+        )
+    return dates
 
 
 def limitation_on(case: Case) -> date | None:
-    return limitation.limitation_date(facts_of(case))
+    return limitation_dates([case.id]).get(case.id)
 
 
 def is_prescribed(case: Case, today: date) -> bool:
