@@ -43,7 +43,6 @@ def home():
         summary=reporting.creditor_summary(current_user),
         money=remittance.money_figures(current_user.organisation_id),
         recent=reporting.recent_activity(current_user, limit=10),
-        pending_escalations=escalation.pending_for_creditor(current_user),
     )
 
 

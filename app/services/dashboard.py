@@ -81,20 +81,9 @@ def _standing_payments(creditor_id: int):
     return sa.and_(Payment.creditor_id == creditor_id, Payment.reversed_at.is_(None))
 
 
-def build(creditor: Organisation, today: date) -> Dashboard:
-    cid = creditor.id
-    handed_over = int(
-        db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Invoice.amount_cents - Invoice.paid_cents), 0))
-            .join(Case, Case.id == Invoice.case_id)
-            .where(Case.creditor_id == cid)
-        )
-        or 0
-    )
-    total_cases = int(
-        db.session.scalar(sa.select(sa.func.count(Case.id)).where(Case.creditor_id == cid)) or 0
-    )
-    # The invoices of open cases, with their case's stage.
+def _open_outstanding(cid: int) -> tuple[dict[int, str], list, dict[int, int], dict[int, int]]:
+    """The open cases' stages, their invoice rows, the payments that stand per case, and what
+    each still owes (principal less those payments, oldest invoice first): two queries."""
     stage_of: dict[int, str] = {}
     rows = []
     for case_id, stage, due_date, unpaid in db.session.execute(
@@ -112,7 +101,28 @@ def build(creditor: Organisation, today: date) -> Dashboard:
             .group_by(Payment.case_id)
         )
     }
-    outstanding = figures.outstanding_by_case(rows, paid_by_case)
+    return stage_of, rows, paid_by_case, figures.outstanding_by_case(rows, paid_by_case)
+
+
+def outstanding_cents(creditor_id: int) -> int:
+    """What the creditor's open cases still owe, as the dashboard counts it."""
+    return sum(_open_outstanding(creditor_id)[3].values())
+
+
+def build(creditor: Organisation, today: date) -> Dashboard:
+    cid = creditor.id
+    handed_over = int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Invoice.amount_cents - Invoice.paid_cents), 0))
+            .join(Case, Case.id == Invoice.case_id)
+            .where(Case.creditor_id == cid)
+        )
+        or 0
+    )
+    total_cases = int(
+        db.session.scalar(sa.select(sa.func.count(Case.id)).where(Case.creditor_id == cid)) or 0
+    )
+    stage_of, rows, paid_by_case, outstanding = _open_outstanding(cid)
     stages = []
     for stage in OPEN_STAGES:
         ids = [case_id for case_id, s in stage_of.items() if s == stage]

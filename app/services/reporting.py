@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.domain import pipeline
 from app.extensions import db
-from app.models import Case, Debtor, Invoice, Payment, TimelineEntry
+from app.models import Case, Debtor, Invoice, TimelineEntry
 from app.services import access
 
 # Sort keys a listing accepts from the query string, and the column each one orders by.
@@ -43,32 +43,11 @@ def creditor_summary(user) -> CreditorSummary:
     )
     for stage, count in rows:
         counts[stage] = count
-    # What the invoices still claimed at handover, less the payments that stand (the agency's
-    # and those made to the creditor), per open case: the dashboard's principal outstanding.
-    claimed = (
-        sa.select(
-            Invoice.case_id, sa.func.sum(Invoice.amount_cents - Invoice.paid_cents).label("due")
-        )
-        .group_by(Invoice.case_id)
-        .subquery()
-    )
-    paid = (
-        sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents).label("paid"))
-        .where(Payment.reversed_at.is_(None))
-        .group_by(Payment.case_id)
-        .subquery()
-    )
-    remaining = claimed.c.due - sa.func.coalesce(paid.c.paid, 0)
-    outstanding = db.session.scalar(
-        access.visible_cases(user)
-        .with_only_columns(
-            sa.func.coalesce(sa.func.sum(sa.case((remaining > 0, remaining), else_=0)), 0)
-        )
-        .join_from(Case, claimed, claimed.c.case_id == Case.id)
-        .outerjoin(paid, paid.c.case_id == Case.id)
-        .where(Case.stage.in_(pipeline.OPEN_STAGES))
-    )
-    return CreditorSummary(counts=counts, outstanding_cents=int(outstanding or 0))
+    # The dashboard's figure: principal less the payments that stand, per open case.
+    from app.services import dashboard
+
+    outstanding = dashboard.outstanding_cents(user.organisation_id)
+    return CreditorSummary(counts=counts, outstanding_cents=outstanding)
 
 
 def recent_activity(user, limit: int = 10) -> list[tuple[TimelineEntry, str]]:

@@ -102,6 +102,13 @@ def complete_task(actor, task: Task, *, note: str = "") -> Task:
     return task
 
 
+def _close(tasks, status: str, actor) -> int:
+    for task in tasks:
+        task.status, task.done_at = status, utcnow()
+        task.done_by_id = actor.id if actor else None
+    return len(tasks)
+
+
 def complete_call_tasks(actor, case: Case, today: date) -> int:
     """An outbound call logged on the case answers its call tasks due by today. Does not
     commit (the call's transaction does)."""
@@ -113,9 +120,7 @@ def complete_call_tasks(actor, case: Case, today: date) -> int:
             Task.due_on <= today,
         )
     ).all()
-    for task in tasks:
-        task.status, task.done_at, task.done_by_id = "done", utcnow(), actor.id
-    return len(tasks)
+    return _close(tasks, "done", actor)
 
 
 def cancel_open_tasks(case: Case, actor=None) -> int:
@@ -123,10 +128,7 @@ def cancel_open_tasks(case: Case, actor=None) -> int:
     tasks = db.session.scalars(
         sa.select(Task).where(Task.case_id == case.id, Task.status == "open")
     ).all()
-    for task in tasks:
-        task.status, task.done_at = "cancelled", utcnow()
-        task.done_by_id = actor.id if actor else None
-    return len(tasks)
+    return _close(tasks, "cancelled", actor)
 
 
 # --- The queue of tasks, by priority --------------------------------------------------------
@@ -262,7 +264,4 @@ def complete_open_tasks(case: Case, actor, *, source_key: str) -> int:
             Task.case_id == case.id, Task.status == "open", Task.source_key == source_key
         )
     ).all()
-    for task in tasks:
-        task.status, task.done_at = "done", utcnow()
-        task.done_by_id = actor.id if actor else None
-    return len(tasks)
+    return _close(tasks, "done", actor)
