@@ -607,7 +607,6 @@ _STAMPED = (
     (Document, ("uploaded_at",)),
     (TimelineEntry, ("occurred_at",)),
     (CallLog, ("called_at",)),
-    (AuditEvent, ("occurred_at",)),
     (Payment, ("recorded_at",)),
     (LedgerTransaction, ("created_at",)),
     (Remittance, ("created_at",)),
@@ -707,8 +706,17 @@ class _Seeder:
         """
         marks = self.max_ids()
         before = (case.stage, case.judicial_approved_at) if case is not None else None
-        yield
-        after = self.max_ids()
+
+        # The audit log is append-only (no UPDATE): its rows are stamped as they are inserted.
+        def stamp_audit(_mapper, _connection, event: AuditEvent) -> None:
+            event.occurred_at = when
+
+        sa.event.listen(AuditEvent, "before_insert", stamp_audit)
+        try:
+            yield
+            after = self.max_ids()  # flushes what the block added, inside the listener's reach
+        finally:
+            sa.event.remove(AuditEvent, "before_insert", stamp_audit)
         for model, columns in _STAMPED:
             if after[model] > marks[model]:
                 db.session.execute(

@@ -16,10 +16,10 @@ from app.models.debtor import Debtor, DebtorContact, DebtorIdentity
 from app.models.debtor_link import DebtorLink
 from app.models.insolvency import ClaimDeclaration, InsolvencyProceeding
 from app.models.integration import ApiToken, ImportBatch, ImportMapping, Message, MessageRead
-from app.models.judicial import JudicialProcedure, ProcedureStep
+from app.models.judicial import CaseCost, JudicialProcedure, ProcedureStep
 from app.models.letter import Letter
 from app.models.money import LedgerEntry, LedgerTransaction, Payment, Remittance
-from app.models.org import Organisation, User
+from app.models.org import Organisation, PasswordHistory, User
 from app.models.plan import PaymentPlan, PlanInstallment, Promise
 from app.models.rates import InterestRate
 from app.models.stripe_event import StripeEvent
@@ -36,6 +36,7 @@ __all__ = [
     "CadenceAction",
     "CadenceRun",
     "CallLog",
+    "CaseCost",
     "ClaimDeclaration",
     "Case",
     "Debtor",
@@ -51,6 +52,7 @@ __all__ = [
     "Letter",
     "LedgerTransaction",
     "Organisation",
+    "PasswordHistory",
     "Payment",
     "PaymentPlan",
     "PendingJob",

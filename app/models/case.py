@@ -52,6 +52,8 @@ class Case(TimestampMixin, Base):
     judicial_approved_at: Mapped[datetime | None]
     # A consumer owes legal interest from the day after the formal notice was received.
     formal_notice_received_on: Mapped[date | None]
+    # The debtor's latest written acknowledgment of the debt: a new limitation period starts.
+    acknowledged_on: Mapped[date | None]
     # The first letter to the debtor: every later letter quotes it (R124-4).
     first_letter_reference: Mapped[str | None] = mapped_column(sa.String(30))
     first_letter_on: Mapped[date | None]

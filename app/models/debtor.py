@@ -3,6 +3,8 @@ identity that only the agency sees across creditors."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,6 +51,8 @@ class Debtor(TimestampMixin, Base):
     country: Mapped[str] = mapped_column(sa.String(2), default="FR")
     # How the debtor asked to be contacted (from the payment page); None: not said.
     contact_preference: Mapped[str | None] = enum_column(CONTACT_PREFERENCES, "contact_preference")
+    # Personal data erased after the retention period (LAW.md section 8); the books keep the rest.
+    anonymised_at: Mapped[datetime | None]
 
     identity: Mapped[DebtorIdentity | None] = relationship(back_populates="debtors")
     contacts: Mapped[list[DebtorContact]] = relationship(

@@ -62,6 +62,10 @@ class JudicialProcedure(Base):
     court_kind: Mapped[str] = mapped_column(sa.String(32))
     court_name: Mapped[str] = mapped_column(sa.String(200))
     closed_on: Mapped[date | None]
+    # Interest after a judgment follows the judgment: from this date, at this rate (basis
+    # points; none: the legal rate of each semester). Entered from the decision.
+    judgment_interest_from: Mapped[date | None]
+    judgment_rate_bp: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -91,4 +95,47 @@ class ProcedureStep(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     procedure: Mapped[JudicialProcedure] = relationship(back_populates="steps")
+    recorded_by: Mapped[User | None] = relationship()
+
+
+COST_KINDS = ("court_fee", "commissaire_fee", "other")
+COST_KIND_LABELS = {
+    "court_fee": N_("Frais de greffe"),
+    "commissaire_fee": N_("Frais de commissaire de justice"),
+    "other": N_("Autres frais"),
+}
+COST_ADVANCERS = ("creditor", "agency")
+COST_ADVANCER_LABELS = {
+    "creditor": N_("Le créancier"),
+    "agency": N_("L'agence"),
+}
+
+
+class CaseCost(Base):
+    """A cost of the court route: who advanced it, and whether the debtor owes it once a title
+    exists (then it enters the balance as costs, settled before interest and principal)."""
+
+    __tablename__ = "case_cost"
+    __table_args__ = (sa.CheckConstraint("amount_cents > 0", name="cost_amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
+    procedure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("judicial_procedure.id"))
+    kind: Mapped[str] = enum_column(COST_KINDS, "cost_kind")
+    label: Mapped[str] = mapped_column(sa.String(200))
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    incurred_on: Mapped[date]
+    advanced_by: Mapped[str] = enum_column(COST_ADVANCERS, "cost_advancer")
+    recoverable: Mapped[bool] = mapped_column(default=True)
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("document.id"))
+    # An agency-advanced cost is charged on the creditor's statement through this transaction.
+    ledger_transaction_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("ledger_transaction.id")
+    )
+    cancelled_at: Mapped[datetime | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship()
+    procedure: Mapped[JudicialProcedure | None] = relationship()
     recorded_by: Mapped[User | None] = relationship()

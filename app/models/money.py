@@ -19,13 +19,15 @@ from app.models.base import Base, enum_column, utcnow
 from app.models.case import Case, Invoice
 from app.models.org import Organisation, User
 
-PAYMENT_METHODS = ("transfer", "cheque", "card", "sepa_debit", "cash")
+# "dividend": what a mandataire judiciaire distributes on an admitted insolvency claim.
+PAYMENT_METHODS = ("transfer", "cheque", "card", "sepa_debit", "cash", "dividend")
 PAYMENT_METHOD_LABELS = {
     "transfer": N_("Virement"),
     "cheque": N_("Chèque"),
     "card": N_("Carte bancaire"),
     "sepa_debit": N_("Prélèvement SEPA"),
     "cash": N_("Espèces"),
+    "dividend": N_("Dividende de la procédure collective"),
 }
 REVERSAL_REASONS = ("bounced_cheque", "chargeback", "refund", "entry_error")
 REVERSAL_REASON_LABELS = {

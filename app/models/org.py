@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.domain import roles
-from app.models.base import Base, TimestampMixin, enum_column
+from app.models.base import Base, TimestampMixin, enum_column, utcnow
 
 ORG_KINDS = ("agency", "creditor")
 
@@ -77,6 +77,15 @@ class User(UserMixin, TimestampMixin, Base):
         ("each", "daily", "none"), "notify_choice", default="each", server_default="each"
     )
 
+    # Second factor (RFC 6238): the base32 secret, set when enrolment is confirmed; the last
+    # time step accepted, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_counter: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Bumped by "log out everywhere" and by a password change: older sessions no longer load.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    password_changed_at: Mapped[datetime | None]
+
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 
     @validates("email")
@@ -101,3 +110,14 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class PasswordHistory(Base):
+    """The hashes of a user's previous passwords: a new password may not reuse the last ones."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -36,6 +36,7 @@ METHOD_WORDS = {
     "card": "carte bancaire",
     "sepa_debit": "prélèvement SEPA",
     "cash": "espèces",
+    "dividend": "dividende de la procédure collective",
 }
 PART_WORDS = {
     "costs": "frais",
