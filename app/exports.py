@@ -58,7 +58,7 @@ def statement_csv(statement: Statement) -> str:
             [
                 line.received_on.strftime("%d/%m/%Y") if line.received_on else "",
                 line.case_reference or "",
-                line.debtor_name or line.label,
+                " — ".join(x for x in (line.debtor_name, line.label, line.detail) if x),
                 (formatting.payment_method_label(line.method) if line.method else "")
                 + (" (annulation)" if line.reversal else ""),
                 "" if line.method is None else ("créancier" if line.paid_to_creditor else "agence"),

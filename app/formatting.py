@@ -22,7 +22,12 @@ from app.domain.money import cents_to_decimal
 from app.models.automation import ACTION_STATUS_LABELS, TASK_KIND_LABELS
 from app.models.debtor_link import CALLBACK_SLOT_LABELS, DISPUTE_REASON_LABELS
 from app.models.insolvency import DECLARATION_STATUS_LABELS, PROCEEDING_KIND_LABELS
-from app.models.judicial import PROCEDURE_KIND_LABELS
+from app.models.judicial import (
+    COST_ADVANCER_LABELS,
+    COST_KIND_LABELS,
+    PROCEDURE_KIND_LABELS,
+    STEP_KIND_LABELS,
+)
 from app.models.letter import LETTER_STATUS_LABELS
 from app.models.money import PAYMENT_METHOD_LABELS, REVERSAL_REASON_LABELS
 from app.models.plan import FREQUENCY_LABELS, PLAN_STATUS_LABELS, PROMISE_STATUS_LABELS
@@ -169,6 +174,9 @@ task_kind_label = _label(TASK_KIND_LABELS)
 proceeding_kind_label = _label(PROCEEDING_KIND_LABELS)
 declaration_status_label = _label(DECLARATION_STATUS_LABELS)
 procedure_kind_label = _label(PROCEDURE_KIND_LABELS)
+step_kind_label = _label(STEP_KIND_LABELS)
+cost_kind_label = _label(COST_KIND_LABELS)
+cost_advancer_label = _label(COST_ADVANCER_LABELS)
 
 
 def register_globals(app) -> None:
@@ -199,3 +207,6 @@ def register_globals(app) -> None:
     app.add_template_global(proceeding_kind_label, "proceeding_kind_label")
     app.add_template_global(declaration_status_label, "declaration_status_label")
     app.add_template_global(procedure_kind_label, "procedure_kind_label")
+    app.add_template_global(step_kind_label, "step_kind_label")
+    app.add_template_global(cost_kind_label, "cost_kind_label")
+    app.add_template_global(cost_advancer_label, "cost_advancer_label")

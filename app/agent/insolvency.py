@@ -3,6 +3,8 @@ claim declaration until the mandataire decides."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,10 +12,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app import formatting, web
+from app.agent.forms import MoneyField
 from app.agent.routes import bp, manager_required
 from app.extensions import db
 from app.models import ClaimDeclaration
@@ -43,17 +46,27 @@ class BodaccForm(FlaskForm):
 
 
 class DeclarationForm(FlaskForm):
-    status = SelectField(
-        choices=[("filed", _l("Déclarée")), ("admitted", _l("Admise")), ("rejected", _l("Rejetée"))]
-    )
+    status = SelectField(choices=[(k, k) for k in insolvency.DECLARATION_MOVES])
     on = DateField(_l("Date"), validators=[Optional()])
 
 
+class DividendForm(FlaskForm):
+    amount = MoneyField(_l("Dividende reçu"), render_kw={"inputmode": "decimal"})
+    received_on = DateField(_l("Reçu le"), validators=[Optional()])
+    # One key per displayed form: a double click records one dividend.
+    idempotency_key = HiddenField()
+
+
 def _page(proceeding_form=None, bodacc_form=None, status=200):
+    rows = insolvency.proceedings_with_declarations(current_user)
     return (
         render_template(
             "agent/insolvency.html",
-            rows=insolvency.proceedings_with_declarations(current_user),
+            rows=rows,
+            dividends=insolvency.dividends_received([d for _p, ds in rows for d in ds]),
+            next_statuses=insolvency.next_statuses,
+            dividend_form=DividendForm(formdata=None),
+            fresh_key=lambda: secrets.token_urlsafe(16),
             proceeding_form=proceeding_form or ProceedingForm(formdata=None),
             bodacc_form=bodacc_form or BodaccForm(formdata=None),
             declaration_form=DeclarationForm(formdata=None),
@@ -124,6 +137,34 @@ def import_bodacc():
         ),
         "success",
     )
+    return redirect(url_for("agent.insolvency_page"))
+
+
+@bp.route("/declarations/<int:declaration_id>/dividendes", methods=["POST"])
+@manager_required
+def record_dividend(declaration_id: int):
+    declaration = db.session.get(ClaimDeclaration, declaration_id) or abort(404)
+    web.or_404(access.get_case, current_user, declaration.case.reference)
+    form = DividendForm()
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "warning")
+        return redirect(url_for("agent.insolvency_page"))
+    try:
+        insolvency.record_dividend(
+            current_user,
+            declaration,
+            amount_cents=form.amount.data,
+            received_on=form.received_on.data,
+            idempotency_key=form.idempotency_key.data or None,
+            today=web.today(),
+        )
+        flash(_("Dividende enregistré comme paiement du dossier."), "success")
+    except ValidationFailed as exc:
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(_(message), "warning")
     return redirect(url_for("agent.insolvency_page"))
 
 

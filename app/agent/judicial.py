@@ -57,7 +57,6 @@ def _procedure_helpers():
     return {
         "procedures_of": procedures_of,
         "step_kinds_of": lambda procedure: judicial.STEPS_OF[procedure.kind],
-        "step_kind_label": lambda code: formatting.label(STEP_KIND_LABELS, code),
         "new_procedure_form": lambda: ProcedureForm(formdata=None, prefix="procedure"),
         "new_step_form": lambda: StepForm(formdata=None, prefix="step"),
     }

@@ -4,7 +4,8 @@ A pure, chronological computation: invoices accrue interest on their unpaid prin
 payment, in date order, first settles the invoice the debtor designated, then invoices already
 due (oldest due date first, pro rata at equal dates), then those not yet due; inside an invoice,
 costs and the 40 EUR indemnity first, then interest accrued to the payment date, then principal.
-What is left over is a credit to refund, never absorbed.
+What is left over is a credit to refund, never absorbed. Court costs are owed from the day a
+title makes them recoverable; after a judgment, interest runs at the judgment's rate.
 
 Interest is kept exact between events and rounded half-up to the cent, for every invoice, at
 each payment date and at the as-of date (so an invoice a payment does not reach is rounded then
@@ -20,6 +21,7 @@ from datetime import date, timedelta
 from app.domain.interest import (
     RECOVERY_INDEMNITY_CENTS,
     InterestTerms,
+    JudgmentTerms,
     RateBook,
     interest_numerator,
     round_numerator_to_cents,
@@ -34,7 +36,12 @@ class ClaimInvoice:
     number: str
     due_date: date
     principal_cents: int  # unpaid when the case reached the agency
-    costs_cents: int = 0  # recoverable costs attached to this invoice
+    costs_cents: int = 0  # recoverable costs attached to this invoice, owed throughout
+    # Costs the debtor owes only from a date (court costs: once a title exists): (date, cents).
+    later_costs: tuple[tuple[date, int], ...] = ()
+
+    def costs_owed_on(self, day: date) -> int:
+        return self.costs_cents + sum(cents for on, cents in self.later_costs if on <= day)
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ class ClaimRules:
     formal_notice_received_on: date | None = None
     # The 40 EUR indemnity: B2B only, and not while an insolvency procedure prevents payment.
     indemnity_applies: bool = True
+    # Once a court has ruled, interest follows the judgment from its start date.
+    judgment: JudgmentTerms | None = None
 
     @classmethod
     def for_debtor(
@@ -62,6 +71,7 @@ class ClaimRules:
         contractual_rate_bp: int | None = None,
         formal_notice_received_on: date | None = None,
         insolvency: bool = False,
+        judgment: JudgmentTerms | None = None,
     ) -> ClaimRules:
         return cls(
             terms=InterestTerms(
@@ -71,15 +81,39 @@ class ClaimRules:
             ),
             formal_notice_received_on=formal_notice_received_on,
             indemnity_applies=business_debtor and not insolvency,
+            judgment=judgment,
         )
 
     def interest_starts_on(self, invoice: ClaimInvoice) -> date | None:
         start = invoice.due_date + timedelta(days=1)
         if self.terms.business_debtor:
-            return start
-        if self.formal_notice_received_on is None:
-            return None
-        return max(start, self.formal_notice_received_on + timedelta(days=1))
+            late_from = start
+        elif self.formal_notice_received_on is None:
+            late_from = None
+        else:
+            late_from = max(start, self.formal_notice_received_on + timedelta(days=1))
+        if self.judgment is None:
+            return late_from
+        # A judgment makes interest run from its own start date, notice or not.
+        if late_from is None:
+            return self.judgment.starts_on
+        return min(late_from, self.judgment.starts_on)
+
+    def numerator(
+        self, principal_cents: int, book: RateBook, first_day: date, last_day: date
+    ) -> int:
+        """Exact interest on a constant principal: the late-payment rate, then from the
+        judgment's start date the judgment's."""
+        judgment = self.judgment
+        if judgment is None or last_day < judgment.starts_on:
+            return interest_numerator(principal_cents, self.terms, book, first_day, last_day)
+        before = 0
+        if first_day < judgment.starts_on:
+            before = interest_numerator(
+                principal_cents, self.terms, book, first_day, judgment.starts_on - timedelta(1)
+            )
+            first_day = judgment.starts_on
+        return before + judgment.numerator(principal_cents, book, first_day, last_day)
 
 
 @dataclass(frozen=True)
@@ -161,7 +195,7 @@ class _Running:
             number=invoice.number,
             due_date=invoice.due_date,
             principal_cents=invoice.principal_cents,
-            costs_cents=invoice.costs_cents,
+            costs_cents=invoice.costs_cents,  # later costs join as their dates are reached
         )
         self.accrue_from = rules.interest_starts_on(invoice)  # first day not yet accrued
         self.pending_numerator = 0  # exact interest accrued since the last rounding
@@ -174,8 +208,8 @@ class _Running:
     def _numerator_through(self, day: date) -> int:
         if self.accrue_from is None or day < self.accrue_from:
             return self.pending_numerator
-        return self.pending_numerator + interest_numerator(
-            self.unpaid_principal, self.rules.terms, self.book, self.accrue_from, day
+        return self.pending_numerator + self.rules.numerator(
+            self.unpaid_principal, self.book, self.accrue_from, day
         )
 
     def _indemnity_on(self, day: date) -> int:
@@ -188,6 +222,7 @@ class _Running:
 
     def settle_through(self, day: date) -> None:
         """Round the interest accrued up to and including `day` into cents owed."""
+        self.balance.costs_cents = self.invoice.costs_owed_on(day)
         self.balance.indemnity_cents = self._indemnity_on(day)
         if day > self.invoice.due_date:
             self.lateness_checked = True
@@ -202,7 +237,8 @@ class _Running:
         interest = self.balance.interest_cents + round_numerator_to_cents(
             self._numerator_through(day)
         )
-        total = self.balance.principal_cents + self.balance.costs_cents + indemnity + interest
+        costs = self.invoice.costs_owed_on(day)
+        total = self.balance.principal_cents + costs + indemnity + interest
         return total - self.balance.paid_cents
 
     def take(self, payment: ClaimPayment, amount: int, allocations: list[Allocation]) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from app.domain.schedule import add_months
+
 ECB = "ecb"  # ECB main refinancing rate on the semester's first day (B2B: + 10 points)
 LEGAL_INDIVIDUAL = "legal_individual"  # legal rate when the creditor is a private individual
 LEGAL_OTHER = "legal_other"  # legal rate in all other cases
@@ -19,6 +21,9 @@ RATE_KINDS = (ECB, LEGAL_INDIVIDUAL, LEGAL_OTHER)
 B2B_MARGIN_BP = 1000  # + 10 points over the ECB rate (C. com. L441-10)
 B2B_FLOOR_MULTIPLIER = 3  # a contractual rate may not be below 3 x the legal rate
 RECOVERY_INDEMNITY_CENTS = 4000  # 40 EUR per late invoice (D441-5)
+# After a judgment against a consumer: + 5 points two months after it is enforceable (L313-3).
+JUDGMENT_SURCHARGE_BP = 500
+JUDGMENT_SURCHARGE_AFTER_MONTHS = 2
 
 # Interest numerators are in cents x basis points x days; divide by this to get cents.
 DENOMINATOR = 365 * 10_000
@@ -89,6 +94,60 @@ class InterestTerms:
             return book.rate(ECB, day) + B2B_MARGIN_BP
         floor = B2B_FLOOR_MULTIPLIER * book.rate(LEGAL_OTHER, day)
         return max(self.contractual_rate_bp, floor)
+
+
+@dataclass(frozen=True)
+class _JudgmentRate:
+    """The rate of one stretch of judgment interest: fixed, or the legal rate of each semester,
+    plus the surcharge when it applies. Shaped like InterestTerms for interest_numerator."""
+
+    fixed_bp: int | None
+    legal_kind: str
+    surcharge_bp: int = 0
+
+    def rate_bp(self, book: RateBook, day: date) -> int:
+        base = self.fixed_bp if self.fixed_bp is not None else book.rate(self.legal_kind, day)
+        return base + self.surcharge_bp
+
+
+@dataclass(frozen=True)
+class JudgmentTerms:
+    """Interest once a court has ruled: it follows the judgment, from the date and at the rate the
+    judgment sets (none: the legal rate), instead of the late-payment rate."""
+
+    starts_on: date
+    rate_bp: int | None = None
+    # The day the title became enforceable: against a consumer the rate rises by 5 points two
+    # months later. Unknown (not entered yet): no surcharge.
+    enforceable_on: date | None = None
+    consumer: bool = False
+    creditor_is_individual: bool = False
+
+    @property
+    def surcharge_from(self) -> date | None:
+        if not self.consumer or self.enforceable_on is None:
+            return None
+        return add_months(self.enforceable_on, JUDGMENT_SURCHARGE_AFTER_MONTHS)
+
+    def rate_on(self, book: RateBook, day: date) -> int:
+        return self._stretch(day).rate_bp(book, day)
+
+    def _stretch(self, day: date) -> _JudgmentRate:
+        kind = LEGAL_INDIVIDUAL if self.creditor_is_individual else LEGAL_OTHER
+        surcharged = self.surcharge_from is not None and day >= self.surcharge_from
+        return _JudgmentRate(self.rate_bp, kind, JUDGMENT_SURCHARGE_BP if surcharged else 0)
+
+    def numerator(self, principal_cents: int, book: RateBook, first_day: date, last_day: date):
+        """Exact judgment interest over the days, cut where the surcharge starts."""
+        cut = self.surcharge_from
+        if cut is None or not first_day < cut <= last_day:
+            return interest_numerator(
+                principal_cents, self._stretch(first_day), book, first_day, last_day
+            )
+        before = interest_numerator(
+            principal_cents, self._stretch(first_day), book, first_day, cut - timedelta(days=1)
+        )
+        return before + interest_numerator(principal_cents, self._stretch(cut), book, cut, last_day)
 
 
 @dataclass(frozen=True)

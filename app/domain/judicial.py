@@ -23,8 +23,6 @@ SMALL_CLAIMS_MAX_CENTS = 5_000_00  # CPCE L125-1
 SMALL_CLAIMS_ACCEPT_MONTHS = 1
 DECLARATION_MONTHS, DECLARATION_MONTHS_OVERSEAS = 2, 4  # from BODACC publication (R622-24)
 RELIEF_MONTHS = 6  # a late declaration may ask for relief within this (L622-26)
-JUDGMENT_SURCHARGE_BP = 500  # +5 points two months after the judgment is enforceable (L313-3)
-JUDGMENT_SURCHARGE_AFTER_MONTHS = 2
 ENFORCEMENT_HOURS = (time(6), time(21))  # L141-1: not before 6:00 nor after 21:00
 ALERT_DAYS = 15  # a deadline this close raises a task and shows on the deadline board
 
@@ -106,18 +104,6 @@ def declaration_deadline(publication_date: date, *, creditor_overseas: bool = Fa
 def relief_deadline(publication_date: date) -> date:
     """A late declaration may still ask to be relieved of the foreclosure until this day."""
     return months_deadline(publication_date, RELIEF_MONTHS)
-
-
-# --- After judgment ---------------------------------------------------------------------------
-
-
-def judgment_rate_bp(rate_bp: int, enforceable_on: date, day: date, *, consumer: bool) -> int:
-    """The rate a judgment's interest runs at on `day`: against a consumer, 5 points more from
-    two months after the judgment became enforceable."""
-    surcharge_from = add_months(enforceable_on, JUDGMENT_SURCHARGE_AFTER_MONTHS)
-    if consumer and day >= surcharge_from:
-        return rate_bp + JUDGMENT_SURCHARGE_BP
-    return rate_bp
 
 
 def enforcement_allowed(moment: datetime) -> bool:

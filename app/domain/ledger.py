@@ -9,7 +9,8 @@ Accounts (each entry also carries the creditor and, where it applies, the case):
 - creditor_payable: what the agency owes the creditor (negative: the creditor owes fees);
 - commission_income: the agency's fee, excluding VAT;
 - vat_payable: VAT on that fee, owed to the State;
-- debtor_credit: what a debtor paid beyond the claim, held to be refunded (never the creditor's).
+- debtor_credit: what a debtor paid beyond the claim, held to be refunded (never the creditor's);
+- agency_costs: court costs the agency advanced, charged back to the creditor on its statement.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CREDITOR_PAYABLE = "creditor_payable"
 COMMISSION_INCOME = "commission_income"
 VAT_PAYABLE = "vat_payable"
 DEBTOR_CREDIT = "debtor_credit"
+AGENCY_COSTS = "agency_costs"
 ACCOUNTS = (
     CLIENT_FUNDS,
     CREDITOR_DIRECT,
@@ -31,6 +33,7 @@ ACCOUNTS = (
     COMMISSION_INCOME,
     VAT_PAYABLE,
     DEBTOR_CREDIT,
+    AGENCY_COSTS,
 )
 
 DEBIT = "debit"
@@ -104,6 +107,19 @@ def fee_charged(fee: Fee, kind: str = "fee") -> list[Transaction]:
             Entry(CREDITOR_PAYABLE, DEBIT, fee.total_cents),
             Entry(COMMISSION_INCOME, CREDIT, fee.commission_cents),
             Entry(VAT_PAYABLE, CREDIT, fee.vat_cents),
+        )
+    ]
+
+
+def cost_charged(amount_cents: int) -> list[Transaction]:
+    """A court cost the agency advanced, taken from what it owes the creditor (as a fee is)."""
+    if amount_cents <= 0:
+        raise Unbalanced("a cost is positive")
+    return [
+        _tx(
+            "cost_charged",
+            Entry(CREDITOR_PAYABLE, DEBIT, amount_cents),
+            Entry(AGENCY_COSTS, CREDIT, amount_cents),
         )
     ]
 

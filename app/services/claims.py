@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.domain import pipeline
 from app.domain.balance import CaseBalance, ClaimInvoice, ClaimPayment, ClaimRules, compute_balance
-from app.domain.interest import RateBook
+from app.domain.interest import JudgmentTerms, RateBook
 from app.extensions import db
-from app.models import Case, Payment
-from app.services import rates
+from app.models import Case, CaseCost, JudicialProcedure, Payment
+from app.services import costs, rates
+from app.services.judicial import TITLE_STEPS
 
 # Which rule makes interest run on a case, for the one-line explanation under the balance.
 B2B = "b2b"
@@ -19,7 +22,7 @@ CONSUMER = "consumer"
 CONSUMER_WITHOUT_NOTICE = "consumer_without_notice"
 
 
-def claim_rules(case: Case) -> ClaimRules:
+def claim_rules(case: Case, judgment: JudgmentTerms | None = None) -> ClaimRules:
     creditor = case.creditor
     return ClaimRules.for_debtor(
         business_debtor=case.debtor.is_company,
@@ -27,7 +30,49 @@ def claim_rules(case: Case) -> ClaimRules:
         contractual_rate_bp=creditor.contractual_rate_bp,
         formal_notice_received_on=case.formal_notice_received_on,
         insolvency=case.stage == pipeline.INSOLVENCY,
+        judgment=judgment,
     )
+
+
+@dataclass(frozen=True)
+class CourtTerms:
+    """What the court route changes in a balance: the title's date, the costs the debtor owes
+    from then, and the judgment's interest."""
+
+    title_on: date | None = None
+    owed_costs: tuple[tuple[date, int], ...] = ()
+    judgment: JudgmentTerms | None = None
+
+
+def court_terms(case: Case) -> CourtTerms:
+    """Two queries; nothing for a case that never had the creditor's go for the court route."""
+    if case.judicial_approved_at is None:
+        return CourtTerms()
+    procedures = list(
+        db.session.scalars(
+            sa.select(JudicialProcedure)
+            .where(JudicialProcedure.case_id == case.id)
+            .options(selectinload(JudicialProcedure.steps))
+        )
+    )
+    titles = {
+        p.id: min((s.occurred_on for s in p.steps if s.kind in TITLE_STEPS), default=None)
+        for p in procedures
+    }
+    title_on = min((d for d in titles.values() if d), default=None)
+    case_costs = list(db.session.scalars(sa.select(CaseCost).where(CaseCost.case_id == case.id)))
+    judged = [p for p in procedures if p.judgment_interest_from is not None]
+    judgment = None
+    if judged:
+        latest = max(judged, key=lambda p: (p.judgment_interest_from, p.id))
+        judgment = JudgmentTerms(
+            starts_on=latest.judgment_interest_from,
+            rate_bp=latest.judgment_rate_bp,
+            enforceable_on=titles.get(latest.id),
+            consumer=not case.debtor.is_company,
+            creditor_is_individual=case.creditor.creditor_is_individual,
+        )
+    return CourtTerms(title_on, tuple(costs.owed_costs(case_costs, title_on)), judgment)
 
 
 def interest_basis(case: Case) -> str:
@@ -48,14 +93,18 @@ def case_balance(
 
     Raises interest.MissingRate (naming the semester) when a rate it needs is not stored.
     """
+    court = court_terms(case)
     invoices = [
         ClaimInvoice(
             key=invoice.id,
             number=invoice.number,
             due_date=invoice.due_date,
             principal_cents=invoice.amount_cents - invoice.paid_cents,
+            # The case's court costs ride on its oldest invoice: the first a payment reaches,
+            # so they are settled first (C. civ. 1343-1: costs before interest and principal).
+            later_costs=court.owed_costs if index == 0 else (),
         )
-        for invoice in case.invoices
+        for index, invoice in enumerate(case.invoices)
     ]
     payments = [
         ClaimPayment(
@@ -68,7 +117,8 @@ def case_balance(
             effective_payments(case) if payments is None else standing_payments(payments)
         )
     ]
-    return compute_balance(invoices, payments, claim_rules(case), book or rates.rate_book(), as_of)
+    rules = claim_rules(case, court.judgment)
+    return compute_balance(invoices, payments, rules, book or rates.rate_book(), as_of)
 
 
 def standing_payments(payments: list[Payment]) -> list[Payment]:

@@ -29,10 +29,11 @@ from app.models import (
     Debtor,
     DebtorIdentity,
     InsolvencyProceeding,
+    Payment,
 )
 from app.models.base import utcnow
 from app.models.insolvency import PROCEEDING_KINDS
-from app.services import access, claims, tasks
+from app.services import access, claims, payments, tasks
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import ValidationFailed
 
@@ -334,6 +335,59 @@ def import_bodacc(actor, content: bytes, filename: str) -> BodaccReport:
 # --- Following the declarations ---------------------------------------------------------------
 
 DECLARATION_MOVES = {"filed": ("to_file",), "admitted": ("filed",), "rejected": ("filed",)}
+
+
+def next_statuses(status: str) -> list[str]:
+    """Where a declaration in this status may go next (the page offers exactly these)."""
+    return [target for target, sources in DECLARATION_MOVES.items() if status in sources]
+
+
+def dividends_received(declarations: list[ClaimDeclaration]) -> dict[int, int]:
+    """Per declaration: the dividends (standing payments of method "dividend") on its case."""
+    case_ids = {d.case_id for d in declarations}
+    if not case_ids:
+        return {}
+    by_case = dict(
+        db.session.execute(
+            sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents))
+            .where(
+                Payment.case_id.in_(case_ids),
+                Payment.method == "dividend",
+                Payment.reversed_at.is_(None),
+            )
+            .group_by(Payment.case_id)
+        ).all()
+    )
+    return {d.id: int(by_case.get(d.case_id) or 0) for d in declarations}
+
+
+def record_dividend(
+    actor,
+    declaration: ClaimDeclaration,
+    *,
+    amount_cents: int | None,
+    received_on: date | None,
+    idempotency_key: str | None,
+    today: date,
+) -> Payment:
+    """A distribution by the mandataire on an admitted claim: a payment like any other (the
+    ledger, the commission at the judicial rate, the creditor's statement), marked as such."""
+    access.require_agency(actor)
+    if declaration.status != "admitted":
+        raise ValidationFailed(
+            {"amount": [N_("Un dividende ne se reçoit que sur une créance admise.")]}
+        )
+    proceeding = declaration.proceeding
+    return payments.record_payment(
+        actor,
+        declaration.case,
+        amount_cents=amount_cents,
+        received_on=received_on,
+        method="dividend",
+        reference=f"Dividende — {proceeding.mandataire_name or proceeding.court}"[:100],
+        idempotency_key=idempotency_key,
+        today=today,
+    )
 
 
 def proceedings_with_declarations(user) -> list[tuple[InsolvencyProceeding, list]]:

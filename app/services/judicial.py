@@ -268,3 +268,52 @@ def raise_deadline_tasks(today: date) -> int:
         ):
             raised += 1
     return raised
+
+
+MAX_JUDGMENT_RATE_BP = 10_000  # 100 %: above that, a typing error
+
+
+def set_judgment_interest(
+    actor,
+    procedure: JudicialProcedure,
+    *,
+    starts_on: date | None,
+    rate_bp: int | None,
+    today: date,
+) -> JudicialProcedure:
+    """Enter the interest a decision awards: from `starts_on`, at `rate_bp` (None: the legal
+    rate). From then the case's balance follows the judgment, not the late-payment rate."""
+    access.require_agency(actor)
+    errors: dict[str, list[str]] = {}
+    if not any(step.kind in TITLE_STEPS for step in procedure.steps):
+        errors["starts_on"] = [
+            N_("Enregistrez d'abord la décision ou le titre exécutoire de la procédure.")
+        ]
+    if starts_on is None:
+        errors["starts_on"] = [N_("Indiquez la date de départ des intérêts.")]
+    elif starts_on > today:
+        errors["starts_on"] = [N_("La date ne peut pas être dans le futur.")]
+    if rate_bp is not None and not 0 <= rate_bp <= MAX_JUDGMENT_RATE_BP:
+        errors["rate"] = [N_("Le taux doit être compris entre 0 et 100 %.")]
+    if errors:
+        raise ValidationFailed(errors)
+    before = [procedure.judgment_interest_from, procedure.judgment_rate_bp]
+    procedure.judgment_interest_from = starts_on
+    procedure.judgment_rate_bp = rate_bp
+    add_timeline(
+        procedure.case,
+        actor,
+        "judgment_interest_set",
+        data={"procedure_id": procedure.id, "starts_on": starts_on, "rate_bp": rate_bp},
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "procedure.judgment_interest",
+        "judicial_procedure",
+        procedure.id,
+        case_id=procedure.case_id,
+        changes={"before": before, "after": [starts_on, rate_bp]},
+    )
+    db.session.commit()
+    return procedure

@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from babel.numbers import format_currency
 from sqlalchemy.exc import IntegrityError
 
+from app.domain import judicial
 from app.domain import letters as rules
 from app.domain.balance import PARTS
 from app.domain.i18n import N_
 from app.domain.interest import MissingRate
 from app.extensions import db
 from app.integrations import docx_render, pdf, storage
-from app.models import Case, Document, Letter, Organisation, Payment
+from app.models import Case, Document, JudicialProcedure, Letter, Organisation, Payment
 from app.services import claims, plans
 from app.services.access import require_agency
 from app.services.audit import add_timeline, record_audit
@@ -289,11 +290,18 @@ def _payment_lines(case: Case) -> list[dict]:
 
 
 def _court(case: Case) -> str:
-    city = case.debtor.city or ""
-    # Between traders, the commercial court; otherwise the judicial court (LAW.md section 6).
-    return (
-        f"{'Tribunal de commerce' if case.debtor.is_company else 'Tribunal judiciaire'} de {city}"
+    """The court the agent chose when opening the payment order; before that, the one the rule
+    points to (LAW.md section 6), in the debtor's city."""
+    chosen = db.session.scalar(
+        sa.select(JudicialProcedure.court_name)
+        .where(JudicialProcedure.case_id == case.id, JudicialProcedure.kind == "payment_order")
+        .order_by(JudicialProcedure.id.desc())
+        .limit(1)
     )
+    if chosen:
+        return chosen
+    kind = judicial.court_for(case.debtor.is_company, not case.creditor.creditor_is_individual)
+    return f"{judicial.COURT_LABELS[kind]} de {case.debtor.city or ''}".strip()
 
 
 def _template(name: str) -> rules.Template:

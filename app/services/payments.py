@@ -84,6 +84,14 @@ def _validate(
         raise ValidationFailed(errors)
 
 
+def _costs_paid_by(balance, payment_id: int) -> int:
+    if balance is None:
+        return 0
+    return sum(
+        a.cents for a in balance.allocations if a.payment_key == payment_id and a.part == "costs"
+    )
+
+
 def commission_rate_bp(case: Case, stage: str) -> int:
     """The mandate's rate for money collected at this stage (none set: no commission)."""
     creditor = case.creditor
@@ -168,7 +176,9 @@ def record_payment(
     credit_now = balance.credit_cents if balance else credit_before
     excess = min(max(credit_now - credit_before, 0), amount_cents)
     rate_bp = commission_rate_bp(case, case.stage)
-    fee = commission.fee_on(amount_cents - excess, rate_bp)
+    # Court costs paid back go to whoever advanced them, without commission (see costs.py).
+    costs_paid = _costs_paid_by(balance, payment.id)
+    fee = commission.fee_on(amount_cents - excess - costs_paid, rate_bp)
     context = {"creditor_id": case.creditor_id, "case_id": case.id, "payment_id": payment.id}
     books.post(
         ledger.payment_received(amount_cents, direct_to_creditor=paid_to_creditor)

@@ -1,8 +1,9 @@
 """A case's limitation date (LAW.md section 5), from its unpaid invoices and its interruptions.
 
 One rule for many cases at once (the daily run's alerts) and for one (the case page, the
-escalation check). Interruptions: partial payments that stand, a court claim (a
-procedure's request or invitation) and enforcement acts; an enforceable title starts 10 years.
+escalation check). Interruptions: the debtor's written acknowledgment, partial payments that
+stand, a court claim (a procedure's request or invitation) and enforcement acts; an enforceable
+title starts 10 years.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.domain import limitation
+from app.domain.i18n import N_
 from app.extensions import db
 from app.models import (
     Case,
@@ -22,6 +24,9 @@ from app.models import (
     Payment,
     ProcedureStep,
 )
+from app.services import access
+from app.services.audit import add_timeline, record_audit
+from app.services.errors import ValidationFailed
 
 INTERRUPTING_STEPS = ("filed", "invitation_sent", "garnishment_bank", "garnishment_wages")
 TITLE_STEPS = ("title_obtained", "accepted", "decision")
@@ -54,7 +59,9 @@ def limitation_dates(case_ids: list[int]) -> dict[int, date | None]:
     parties = {
         row.id: row
         for row in db.session.execute(
-            sa.select(Case.id, Debtor.kind, Organisation.creditor_is_individual)
+            sa.select(
+                Case.id, Case.acknowledged_on, Debtor.kind, Organisation.creditor_is_individual
+            )
             .join(Debtor, Debtor.id == Case.debtor_id)
             .join(Organisation, Organisation.id == Case.creditor_id)
             .where(Case.id.in_(case_ids))
@@ -78,7 +85,7 @@ def limitation_dates(case_ids: list[int]) -> dict[int, date | None]:
     dates = {}
     for case_id, row in parties.items():
         act, title = court.get(case_id, (None, None))
-        interruptions = [d for d in (last_payment.get(case_id), act) if d]
+        interruptions = [d for d in (last_payment.get(case_id), act, row.acknowledged_on) if d]
         dates[case_id] = limitation.limitation_date(
             limitation.LimitationFacts(
                 years=limitation.period_years(row.kind == "individual", row.creditor_is_individual),
@@ -98,3 +105,33 @@ def is_prescribed(case: Case, today: date) -> bool:
     """Past its limitation date: it cannot be escalated, and is proposed for closure."""
     on = limitation_on(case)
     return on is not None and today > on
+
+
+def record_acknowledgment(actor, case: Case, *, acknowledged_on: date | None, note: str, today):
+    """The debtor acknowledged the debt in writing (a signed letter, a plan agreement): a new full
+    limitation period starts that day (C. civ. 2240). Only the latest one counts."""
+    access.require_agency(actor)
+    if acknowledged_on is None:
+        raise ValidationFailed({"acknowledged_on": [N_("Indiquez la date.")]})
+    if acknowledged_on > today:
+        raise ValidationFailed({"acknowledged_on": [N_("La date ne peut pas être dans le futur.")]})
+    before = case.acknowledged_on
+    if before is None or acknowledged_on > before:
+        case.acknowledged_on = acknowledged_on
+    add_timeline(
+        case,
+        actor,
+        "debt_acknowledged",
+        note.strip(),
+        data={"acknowledged_on": acknowledged_on},
+        visible_to_creditor=True,
+    )
+    record_audit(
+        actor,
+        "case.acknowledgment",
+        "case",
+        case.id,
+        case_id=case.id,
+        changes={"acknowledged_on": [before, case.acknowledged_on]},
+    )
+    db.session.commit()

@@ -20,7 +20,15 @@ from app.domain import ledger
 from app.domain.i18n import N_
 from app.domain.schedule import add_months
 from app.extensions import db
-from app.models import Case, LedgerEntry, LedgerTransaction, Organisation, Payment, Remittance
+from app.models import (
+    Case,
+    CaseCost,
+    LedgerEntry,
+    LedgerTransaction,
+    Organisation,
+    Payment,
+    Remittance,
+)
 from app.services import ledger as books
 from app.services.access import require_agency, require_manager
 from app.services.audit import record_audit
@@ -34,6 +42,15 @@ _CREDIT_KINDS = (
     "credit_held_reversal",
     "credit_released_reversal",
 )
+
+
+# What a line that is not a payment says (a charge on the creditor, or its cancellation).
+_CHARGE_LABELS = {
+    "fee_minimum": N_("Commission minimale du mandat"),
+    "fee_minimum_reversal": N_("Commission minimale du mandat"),
+    "cost_charged": N_("Frais de procédure avancés par l'agence"),
+    "cost_charged_reversal": N_("Frais de procédure avancés par l'agence"),
+}
 
 
 class Unreconciled(RuntimeError):
@@ -51,7 +68,8 @@ class StatementLine:
     method: str | None
     paid_to_creditor: bool = False
     reversal: bool = False
-    label: str = ""  # for charges that are not a payment (minimum commission)
+    label: str = ""  # for charges that are not a payment (minimum commission, court costs)
+    detail: str = ""  # what the charge was for, as recorded (a cost's description)
     gross_cents: int = 0
     commission_cents: int = 0
     vat_cents: int = 0
@@ -140,6 +158,14 @@ def _lines(transactions: list[LedgerTransaction]) -> list[StatementLine]:
             sa.select(Case).where(Case.id.in_({t.case_id for t in transactions if t.case_id}))
         )
     }
+    charged = {t.reverses_id or t.id for t in transactions if t.kind.startswith("cost_charged")}
+    cost_labels = dict(
+        db.session.execute(
+            sa.select(CaseCost.ledger_transaction_id, CaseCost.label).where(
+                CaseCost.ledger_transaction_id.in_(charged)
+            )
+        ).all()
+    )
     # A reversal re-adjusts the debtor's credit right after its mirror entries: that adjustment
     # belongs on the reversal's line.
     reversed_from = {}
@@ -168,7 +194,8 @@ def _lines(transactions: list[LedgerTransaction]) -> list[StatementLine]:
                 method=payment.method if payment else None,
                 paid_to_creditor=bool(payment and payment.paid_to_creditor),
                 reversal=reversal,
-                label="" if payment else N_("Commission minimale du mandat"),
+                label="" if payment else _CHARGE_LABELS.get(transaction.kind, ""),
+                detail=cost_labels.get(transaction.reverses_id or transaction.id, ""),
             )
         if transaction.kind in ("payment", "payment_reversal"):
             line.gross_cents += _account_cents(transaction, ledger.CREDITOR_PAYABLE)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from app.domain import judicial
+from app.domain.interest import JudgmentTerms, RateBook
 from app.domain.judicial import DeadlineRefused
 
 
@@ -81,10 +82,18 @@ def test_a_claim_is_declared_within_two_months_of_the_bodacc_publication_four_ov
 
 
 def test_a_consumers_judgment_interest_rises_five_points_two_months_after_enforceability():
-    enforceable = date(2026, 12, 31)
-    assert judicial.judgment_rate_bp(662, enforceable, date(2027, 2, 27), consumer=True) == 662
-    assert judicial.judgment_rate_bp(662, enforceable, date(2027, 2, 28), consumer=True) == 1162
-    assert judicial.judgment_rate_bp(287, enforceable, date(2027, 6, 1), consumer=False) == 287
+    no_rates = RateBook({})  # a fixed judgment rate needs no published rate
+    consumer = JudgmentTerms(
+        starts_on=date(2026, 12, 1), rate_bp=662, enforceable_on=date(2026, 12, 31), consumer=True
+    )
+    assert consumer.rate_on(no_rates, date(2027, 2, 27)) == 662
+    assert consumer.rate_on(no_rates, date(2027, 2, 28)) == 1162  # 31 Dec + 2 months
+    trader = JudgmentTerms(
+        starts_on=date(2026, 12, 1), rate_bp=287, enforceable_on=date(2026, 12, 31)
+    )
+    assert trader.rate_on(no_rates, date(2027, 6, 1)) == 287
+    not_yet_enforceable = JudgmentTerms(starts_on=date(2026, 12, 1), rate_bp=662, consumer=True)
+    assert not_yet_enforceable.rate_on(no_rates, date(2028, 1, 1)) == 662
 
 
 def test_enforcement_acts_keep_to_6_to_21_on_non_holidays():

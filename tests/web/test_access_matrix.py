@@ -81,6 +81,11 @@ POLICY: dict[str, Rule] = {
     "agent.open_proceeding": Rule(MANAGER),
     "agent.import_bodacc": Rule(MANAGER),
     "agent.move_declaration": Rule(MANAGER),
+    "agent.record_dividend": Rule(MANAGER),
+    "agent.record_cost": Rule(AGENCY),
+    "agent.cancel_cost": Rule(AGENCY),
+    "agent.set_judgment_interest": Rule(AGENCY),
+    "agent.record_acknowledgment": Rule(AGENCY),
     "agent.log_call": Rule(AGENCY),
     "agent.assign": Rule(AGENCY),
     "agent.accept": Rule(AGENCY),
@@ -311,6 +316,21 @@ def world(app, people, today, rates_to_date, monkeypatch):
         case_id=case.id, proceeding_id=proceeding.id, amount_cents=10_000, deadline_on=today
     )
     db.session.add(declaration)
+    from app.models import CaseCost, JudicialProcedure
+
+    procedure = JudicialProcedure(
+        case_id=case.id, kind="payment_order", court_kind="tribunal_de_commerce", court_name="TC"
+    )
+    db.session.add(procedure)
+    cost = CaseCost(
+        case_id=case.id,
+        kind="court_fee",
+        label="Greffe",
+        amount_cents=3_343,
+        incurred_on=today,
+        advanced_by="creditor",
+    )
+    db.session.add(cost)
     db.session.commit()
     import_batch = imports.upload(
         people.creditor_user, "factures.csv", (DATA / "invoices_utf8_commas.csv").read_bytes()
@@ -320,6 +340,8 @@ def world(app, people, today, rates_to_date, monkeypatch):
         "kind": "abandon",
         "token_id": api_token.id,
         "declaration_id": declaration.id,
+        "procedure_id": procedure.id,
+        "cost_id": cost.id,
         "scenario_id": scenario.id,
         "request_id": request.id,
         "name": "relance_2",
