@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -17,7 +18,7 @@ from app.domain.i18n import N_
 from app.extensions import db
 from app.models import JudicialProcedure
 from app.models.judicial import PROCEDURE_KIND_LABELS, STEP_KIND_LABELS
-from app.services import judicial
+from app.services import intake, judicial
 from app.services.errors import ValidationFailed
 from app.web import agency_required
 
@@ -38,6 +39,7 @@ class StepForm(FlaskForm):
     kind = SelectField(_l("Étape"), choices=[])
     occurred_on = DateField(_l("Date"), validators=[Optional()])
     note = TextAreaField(_l("Résultat, précisions"), validators=[Length(max=5_000)])
+    document = FileField(_l("Pièce (ordonnance, acte, décision) — facultatif"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,6 +81,12 @@ def start_procedure(reference: str):
     return _back(file.case)
 
 
+def _step_upload(storage_file) -> intake.UploadInput | None:
+    if storage_file is None or not getattr(storage_file, "filename", ""):
+        return None
+    return intake.UploadInput(storage_file.filename, storage_file.read(), "correspondence")
+
+
 @bp.route("/dossiers/<reference>/procedures/etapes", methods=["POST"])
 @agency_required
 def record_procedure_step(reference: str):
@@ -102,6 +110,7 @@ def record_procedure_step(reference: str):
             occurred_on=form.occurred_on.data,
             note=form.note.data or "",
             today=web.today(),
+            upload=_step_upload(form.document.data),
         )
     except ValidationFailed as exc:
         return _refused(file, "step_form", form, exc)

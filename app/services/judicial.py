@@ -18,7 +18,7 @@ from app.domain.i18n import N_
 from app.extensions import db
 from app.models import Case, JudicialProcedure, ProcedureStep
 from app.models.judicial import PROCEDURE_KINDS, STEP_KINDS
-from app.services import access, tasks
+from app.services import access, intake, tasks
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import ValidationFailed
 
@@ -148,17 +148,34 @@ def _check_step(procedure: JudicialProcedure, kind: str, occurred_on: date, toda
 
 
 def record_step(
-    actor, procedure: JudicialProcedure, *, kind: str, occurred_on: date | None, note: str, today
+    actor,
+    procedure: JudicialProcedure,
+    *,
+    kind: str,
+    occurred_on: date | None,
+    note: str,
+    today,
+    upload: intake.UploadInput | None = None,
 ) -> ProcedureStep:
+    """Record a dated step; `upload` is its document (the order, the act of service...), kept
+    with the case's documents once the step itself is known to be valid."""
     access.require_agency(actor)
     if occurred_on is None:
         raise ValidationFailed({"occurred_on": [N_("Indiquez la date.")]})
     _check_step(procedure, kind, occurred_on, today)
+    document_id = None
+    if upload is not None:
+        try:
+            (document,) = intake.add_documents(actor, procedure.case, [upload])
+        except ValidationFailed as exc:
+            raise ValidationFailed({"document": sum(exc.errors.values(), [])}) from None
+        document_id = document.id
     step = ProcedureStep(
         procedure_id=procedure.id,
         kind=kind,
         occurred_on=occurred_on,
         note=note.strip() or None,
+        document_id=document_id,
         recorded_by_id=actor.id,
     )
     db.session.add(step)

@@ -439,6 +439,7 @@ class MoneyFigures:
     remitted_cents: int
     to_remit_cents: int  # what the agency owes now (negative: the creditor owes fees)
     held_for_debtors_cents: int  # overpayments to refund
+    costs_charged_cents: int = 0  # court costs the agency advanced, charged on statements
 
 
 def money_figures(creditor_id: int) -> MoneyFigures:
@@ -467,4 +468,5 @@ def money_figures(creditor_id: int) -> MoneyFigures:
         remitted_cents=of(("remittance", "remittance_reversal"), ledger.CLIENT_FUNDS),
         to_remit_cents=sum(v for (_k, a), v in total.items() if a == ledger.CREDITOR_PAYABLE),
         held_for_debtors_cents=sum(v for (_k, a), v in total.items() if a == ledger.DEBTOR_CREDIT),
+        costs_charged_cents=of(("cost_charged", "cost_charged_reversal"), ledger.AGENCY_COSTS),
     )

@@ -75,6 +75,7 @@ def test_a_cost_the_agency_advances_is_charged_on_the_creditors_next_statement(
     assert line.net_cents == -8_950
     assert line.label == "Frais de procédure avancés par l'agence"
     assert cost.ledger_transaction_id is not None
+    assert remittance.money_figures(people.creditor.id).costs_charged_cents == 8_950
     assert books.verify() == []
 
 

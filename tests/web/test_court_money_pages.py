@@ -168,3 +168,50 @@ def test_a_supervisor_records_a_dividend_on_an_admitted_claim(
     assert "Dividende enregistré comme paiement du dossier." in text
     assert "dividendes reçus : 150,00" in text
     assert db.session.scalar(sa.select(Payment.method)) == "dividend"
+
+
+def test_a_step_keeps_its_document_and_a_bad_file_records_nothing(
+    login, people, judicial_case, frozen_today
+):
+    import io
+
+    from app.models import Document, ProcedureStep
+    from tests import factories
+
+    procedure = judicial.start_procedure(
+        people.agent, judicial_case, kind="payment_order", court_name="Tribunal de commerce de Lyon"
+    )
+    client = login(people.agent)
+    url = f"/agence/dossiers/{judicial_case.reference}/procedures/etapes"
+    documents_before = db.session.scalar(sa.select(sa.func.count(Document.id)))
+    refused = client.post(
+        url,
+        data={
+            "step-procedure_id": procedure.id,
+            "step-kind": "filed",
+            "step-occurred_on": "2026-09-10",
+            "step-document": (io.BytesIO(b"MZ\x90\x00 not a document"), "requete.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(ProcedureStep.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == documents_before
+
+    response = client.post(
+        url,
+        data={
+            "step-procedure_id": procedure.id,
+            "step-kind": "filed",
+            "step-occurred_on": "2026-09-10",
+            "step-document": (io.BytesIO(factories.minimal_pdf()), "requete.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Étape enregistrée." in visible(response)
+    step = db.session.scalar(sa.select(ProcedureStep))
+    document = db.session.get(Document, step.document_id)
+    assert document.original_name == "requete.pdf"
+    assert document.case_id == judicial_case.id
+    assert f"/agence/documents/{document.id}" in page_text(response)
