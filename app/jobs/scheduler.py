@@ -15,12 +15,14 @@ from app.jobs.pending import flush_pending_jobs_task
 CADENCE_CHECK_SECONDS = 15 * 60
 PENDING_FLUSH_SECONDS = 60
 DIGEST_CHECK_SECONDS = 60 * 60
+STRIPE_EVENTS_CHECK_SECONDS = 5 * 60
 
 PERIODIC_JOBS = (
     # (task, queue, interval in seconds, job timeout in seconds)
     (tasks.run_cadence_if_due, "default", CADENCE_CHECK_SECONDS, 3600),
     (flush_pending_jobs_task, "default", PENDING_FLUSH_SECONDS, 300),
     (tasks.send_daily_digests, "mail", DIGEST_CHECK_SECONDS, 900),
+    (tasks.requeue_stripe_events, "default", STRIPE_EVENTS_CHECK_SECONDS, 300),
 )
 
 

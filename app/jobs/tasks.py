@@ -79,6 +79,15 @@ def process_stripe_event(event_row_id: int) -> str:
 
 
 @with_app_context
+def requeue_stripe_events() -> int:
+    """What the scheduler runs every few minutes: events whose job was lost (a worker killed
+    mid-payment) are queued again. Safe to run twice: each event is claimed once."""
+    from app.services import stripe_events
+
+    return stripe_events.requeue_stale_events()
+
+
+@with_app_context
 def send_payment_receipt(payment_id: int) -> None:
     """Safe to run twice: a receipt already sent (in the timeline) is not sent again."""
     from app.services import payments

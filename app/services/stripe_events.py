@@ -8,7 +8,7 @@ payment it is about waits, and is applied as soon as that payment is recorded.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -26,6 +26,11 @@ HANDLED = (
     "charge.refunded",
     "charge.dispute.created",
 )
+WAITING = "waiting for the payment"
+# An event still unprocessed this long after it arrived lost its job: a worker killed in the
+# middle of it (its claim rolled back with the payment), or a job lost by Redis. It is queued
+# again; the claim makes a second run of a job that was only slow harmless.
+STALE_AFTER = timedelta(minutes=10)
 
 
 def payment_intent_of(event: dict) -> str | None:
@@ -141,7 +146,7 @@ def process(event_row_id: int) -> str:
         return row.outcome
     if payment is None:
         # The payment's own event has not been processed yet: this one waits for it.
-        row.outcome = "waiting for the payment"
+        row.outcome = WAITING
         db.session.commit()
         return row.outcome
     reason = "refund" if kind == "charge.refunded" else "chargeback"
@@ -211,3 +216,41 @@ def _finish(row: StripeEvent, outcome: str) -> str:
         row.outcome = outcome
         db.session.commit()
     return outcome
+
+
+def stale_event_ids(now: datetime | None = None) -> list[int]:
+    """Events that should have been processed by now and were not, oldest first. A refund
+    waiting for its payment counts only once that payment is recorded (its job may have died
+    between the two)."""
+    cutoff = (now or utcnow()) - STALE_AFTER
+    payment_recorded = sa.exists().where(
+        Payment.idempotency_key == sa.literal("stripe:").concat(StripeEvent.payment_intent)
+    )
+    return list(
+        db.session.scalars(
+            sa.select(StripeEvent.id)
+            .where(
+                StripeEvent.processed_at.is_(None),
+                StripeEvent.received_at < cutoff,
+                sa.or_(
+                    StripeEvent.outcome.is_(None),
+                    StripeEvent.outcome != WAITING,
+                    payment_recorded,
+                ),
+            )
+            .order_by(StripeEvent.id)
+        )
+    )
+
+
+def requeue_stale_events(now: datetime | None = None) -> int:
+    """Queue again every event whose processing was lost (the scheduler does it every few
+    minutes); returns how many."""
+    from app.jobs import enqueue_many
+    from app.jobs.tasks import process_stripe_event
+
+    ids = stale_event_ids(now)
+    db.session.commit()
+    if ids:
+        enqueue_many(process_stripe_event, [(event_id,) for event_id in ids])
+    return len(ids)

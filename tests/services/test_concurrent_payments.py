@@ -73,3 +73,80 @@ def test_two_payments_at_the_same_time_are_both_allocated_once(app, people, toda
     assert books.case_credit_cents(case.id) == 208
     assert case.outcome == "paid"
     assert books.verify() == []
+
+
+def _payments_and_reversals_at_once(app, case_id, agent_id, amounts, to_reverse, today):
+    """Each operation from its own thread and session, released together. The barrier comes
+    before any database access: the pool (15 connections) then lets the rest queue for one."""
+    operations = [("pay", amount) for amount in amounts] + [("reverse", i) for i in to_reverse]
+    start = threading.Barrier(len(operations))
+    errors = []
+
+    def run(kind, value):
+        start.wait()
+        with app.app_context():
+            try:
+                agent = db.session.get(User, agent_id)
+                if kind == "pay":
+                    payments.record_payment(
+                        agent,
+                        db.session.get(Case, case_id),
+                        amount_cents=value,
+                        received_on=today,
+                        method="transfer",
+                        today=today,
+                    )
+                else:
+                    payments.reverse_payment(
+                        agent, db.session.get(Payment, value), reason="bounced_cheque", today=today
+                    )
+            except Exception as exc:  # reported to the test below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=operation) for operation in operations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def test_fifty_payments_and_reversals_at_once_leave_the_books_balanced_and_exact(
+    app, people, today, amicable_case
+):
+    case_id = amicable_case.id
+    earlier = [
+        payments.record_payment(
+            people.agent,
+            amicable_case,
+            amount_cents=1_000 + i,
+            received_on=today,
+            method="cheque",
+            today=today,
+        ).id
+        for i in range(25)
+    ]
+    new_amounts = [2_000 + 7 * i for i in range(25)]
+
+    errors = _payments_and_reversals_at_once(
+        app, case_id, people.agent.id, new_amounts, earlier, today
+    )
+
+    assert errors == []
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    standing = db.session.scalars(
+        sa.select(Payment).where(Payment.case_id == case_id, Payment.reversed_at.is_(None))
+    ).all()
+    assert sorted(p.amount_cents for p in standing) == new_amounts
+    assert db.session.scalar(sa.select(sa.func.count(Payment.id))) == 50
+    balance = claims.case_balance(case, today)
+    # 1,297.92 owed before: every standing cent is allocated, none of a reversed payment.
+    assert balance.paid_cents == sum(new_amounts)
+    assert balance.outstanding_cents == 129_792 - sum(new_amounts)
+    assert sum(a.cents for a in balance.allocations) == sum(new_amounts)
+    assert balance.credit_cents == 0 and books.case_credit_cents(case_id) == 0
+    assert case.is_open
+    assert books.verify() == []

@@ -52,6 +52,19 @@ def _worker(app, smtp_sink, *, burst: bool) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
 
 
+def _converting(session_id: int) -> bool:
+    """Whether LibreOffice runs in the worker's session: the job is inside the PDF conversion."""
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue  # not a process, or it ended meanwhile
+        name, fields = stat[stat.find("(") + 1 : stat.rfind(")")], stat[stat.rfind(")") + 2 :]
+        if "soffice" in name and int(fields.split()[3]) == session_id:
+            return True
+    return False
+
+
 def _letter_step() -> CadenceAction:
     db.session.expire_all()
     return db.session.scalars(
@@ -73,7 +86,10 @@ def test_a_worker_killed_during_a_letter_leaves_it_to_be_done_once(
     while _letter_step().claimed_at is None:  # the job has started on the letter
         assert time.monotonic() < deadline, "the worker never started the letter"
         time.sleep(0.05)
-    time.sleep(0.3)  # inside the letter's rendering and PDF conversion
+    while not _converting(worker.pid):  # inside the letter's PDF conversion
+        assert time.monotonic() < deadline, "the worker never converted the letter"
+        assert _letter_step().status == "pending", "the letter was done before the kill"
+        time.sleep(0.02)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     assert _letter_step().status == "pending"  # not half-marked: the step is still to do
