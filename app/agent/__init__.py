@@ -7,5 +7,6 @@ from app.agent import (  # noqa: F401, E402
     judicial,
     messages,
     operations,
+    personal_data,
     scenarios,
 )
