@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import AuditEvent, Debtor
 from app.services import intake
 from tests import factories
+from tests.web.test_csrf import csrf_client, token_from  # noqa: F401
 
 
 def _case(people, today):
@@ -36,6 +37,9 @@ def test_a_supervisor_sees_the_button_and_gets_the_zip(login, people, today, fro
     assert response.mimetype == "application/zip"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    # An audited act, never a link a crawler or a prefetch could follow.
+    assert client.get(f"/agence/debiteurs/{case.debtor_id}/export-donnees").status_code == 405
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     data = json.loads(archive.read("debiteur.json"))
     assert data["cases"][0]["reference"] == case.reference
@@ -128,3 +132,21 @@ def test_after_erasure_the_case_page_says_so_and_a_document_is_gone(
     assert 'data-testid="debtor-anonymised"' in page
     assert "Mauvais Payeur" not in page
     assert client.get(f"/agence/documents/{document_id}").status_code == 404
+
+
+def test_the_export_needs_the_forms_csrf_token(csrf_client, people, today):  # noqa: F811
+    case = _case(people, today)
+    token = token_from(csrf_client.get("/connexion").get_data(as_text=True))
+    csrf_client.post(
+        "/connexion",
+        data={
+            "email": people.supervisor.email,
+            "password": factories.PASSWORD,
+            "csrf_token": token,
+        },
+    )
+    url = f"/agence/debiteurs/{case.debtor_id}/export-donnees"
+    assert csrf_client.post(url).status_code == 400
+    page = csrf_client.get(f"/agence/dossiers/{case.reference}").get_data(as_text=True)
+    response = csrf_client.post(url, data={"csrf_token": token_from(page)})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
