@@ -306,3 +306,57 @@ def test_after_erasure_the_export_says_the_files_are_gone(lived_case, people, to
     data = json.loads(archive.read("debiteur.json"))
     assert data["debtor"]["anonymised_at"] and data["debtor"]["contacts"] == []
     assert all(d["erased"] and d["file"] is None for d in data["cases"][0]["documents"])
+
+
+def test_a_card_payment_keeps_its_intent_and_its_stripe_event_loses_the_cardholder(
+    people, today, amicable_case
+):
+    from app.models import StripeEvent
+
+    payments.record_payment(
+        people.agent,
+        amicable_case,
+        amount_cents=129_792,
+        received_on=today,
+        method="card",
+        reference="pi_test_durand",
+        today=today,
+    )
+    db.session.add(
+        StripeEvent(
+            event_id="evt_test_1",
+            type="payment_intent.succeeded",
+            payment_intent="pi_test_durand",
+            payload={
+                "id": "evt_test_1",
+                "type": "payment_intent.succeeded",
+                "data": {
+                    "object": {
+                        "id": "pi_test_durand",
+                        "amount": 129_792,
+                        "currency": "eur",
+                        "status": "succeeded",
+                        "billing_details": {"name": "Jean Durand", "email": "jd@example.org"},
+                    }
+                },
+            },
+        )
+    )
+    db.session.commit()
+    assert [e.debtor_id for e in personal_data.purge(AFTER_RETENTION).erased] == [
+        amicable_case.debtor_id
+    ]
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Payment.reference)).one() == "pi_test_durand"
+    payload = db.session.scalars(sa.select(StripeEvent.payload)).one()
+    assert payload["data"]["object"] == {
+        "id": "pi_test_durand",
+        "amount": 129_792,
+        "currency": "eur",
+        "status": "succeeded",
+    }
+    assert "Durand" not in json.dumps(
+        payload.get("data", {}).get("object", {}).get("billing_details") or ""
+    )
+    assert "jd@example.org" not in json.dumps(payload)
+    assert ledger.verify() == []
