@@ -303,7 +303,6 @@ class Erasure:
     debtor_id: int
     cases: int = 0
     documents_deleted: int = 0
-    details: dict = field(default_factory=dict)
 
 
 def _case_ids_sq(debtor_id: int):
