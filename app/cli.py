@@ -333,3 +333,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Tous les modèles sont conformes (dossier {case.reference}).")
 
     app.cli.add_command(letters_group)
+
+    from app.cli_personal_data import register_personal_data_cli
+
+    register_personal_data_cli(app)

@@ -110,8 +110,12 @@ def send_document(document):
     """Serve a stored file as an attachment: never rendered inline, never sniffed."""
     import io
 
+    try:
+        data = storage.read(document.storage_key)
+    except (FileNotFoundError, ValueError):
+        abort(404)  # erased at the end of its retention period (services.personal_data)
     response = send_file(
-        io.BytesIO(storage.read(document.storage_key)),
+        io.BytesIO(data),
         mimetype=document.content_type,
         as_attachment=True,
         download_name=document.original_name,

@@ -8,5 +8,6 @@ from app.agent import (  # noqa: F401, E402
     judicial,
     messages,
     operations,
+    personal_data,
     scenarios,
 )

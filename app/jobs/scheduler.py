@@ -11,11 +11,14 @@ from rq.cron import CronScheduler
 
 from app.jobs import tasks
 from app.jobs.pending import flush_pending_jobs_task
+from app.jobs.personal_data import purge_personal_data
 
 CADENCE_CHECK_SECONDS = 15 * 60
 PENDING_FLUSH_SECONDS = 60
 DIGEST_CHECK_SECONDS = 60 * 60
 STRIPE_EVENTS_CHECK_SECONDS = 5 * 60
+# Debtors past retention (LAW.md section 8): by state, not by date, so any run catches up.
+PURGE_CHECK_SECONDS = 6 * 60 * 60
 
 PERIODIC_JOBS = (
     # (task, queue, interval in seconds, job timeout in seconds)
@@ -23,6 +26,7 @@ PERIODIC_JOBS = (
     (flush_pending_jobs_task, "default", PENDING_FLUSH_SECONDS, 300),
     (tasks.send_daily_digests, "mail", DIGEST_CHECK_SECONDS, 900),
     (tasks.requeue_stripe_events, "default", STRIPE_EVENTS_CHECK_SECONDS, 300),
+    (purge_personal_data, "default", PURGE_CHECK_SECONDS, 3600),
 )
 
 

@@ -187,6 +187,8 @@ POLICY: dict[str, Rule] = {
     "creditor.import_report": Rule(CREDITOR, scoped=True),
     "creditor.import_start": Rule(CREDITOR, scoped=True),
     "creditor.import_progress": Rule(CREDITOR, scoped=True),
+    # A debtor's personal data (LAW.md section 8): the export is for supervisors and admins.
+    "agent.export_debtor_data": Rule(MANAGER),
 }
 
 PERSONAS = (
