@@ -182,6 +182,8 @@ POLICY: dict[str, Rule] = {
     "creditor.import_report": Rule(CREDITOR, scoped=True),
     "creditor.import_start": Rule(CREDITOR, scoped=True),
     "creditor.import_progress": Rule(CREDITOR, scoped=True),
+    # The audit log viewer (app/agent/audit_log.py): read only, the agency admin's.
+    "agent.audit_log_page": Rule(AGENCY_ADMIN),
 }
 
 PERSONAS = (
