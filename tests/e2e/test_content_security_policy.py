@@ -120,3 +120,19 @@ def test_the_debtor_pays_by_card_on_localstripe_under_the_csp(
     expect(page).not_to_have_url(re.compile(rf"/p/{token}$"), timeout=15_000)
     expect(page.locator("#card-error")).to_have_count(0)
     assert violations == [], "\n".join(violations)
+
+
+def test_the_admin_reaches_the_audit_log_through_the_menu_under_the_csp(
+    page, live_server, people, case, violations, page_errors
+):
+    log_in(page, live_server, people.admin)
+    page.goto(f"{live_server}/agence/")
+    # Bootstrap's dropdown (our vendored JS) opens under the policy.
+    page.get_by_test_id("nav-management").click()
+    page.get_by_test_id("nav-audit-log").click()
+    expect(page.get_by_role("heading", name="Journal d'audit")).to_be_visible()
+    page.get_by_label("Dossier (référence)").fill(case.reference)
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_test_id("audit-row").first).to_be_visible()
+    assert violations == [], "\n".join(violations)
+    assert page_errors == [], "\n".join(page_errors)
