@@ -237,3 +237,28 @@ def test_a_kept_file_is_served_as_a_safe_attachment_never_sniffed(app, people, l
         response.client = None
         login(user).post("/deconnexion")
     _everything_inside_upload_dir(app)
+
+
+def test_a_debtors_disguised_proof_is_refused_and_the_case_is_not_put_on_hold(
+    app, client, people, amicable_case, frozen_today
+):
+    from app.services import debtor_access
+
+    token = debtor_access.create_link(people.agent, amicable_case)
+    client.post(f"/p/{token}", data={"answer": "732 829 320"})
+    before = _stored_files(app)
+    response = client.post(
+        f"/p/{token}/contestation",
+        data={
+            "dispute-reason": "already_paid",
+            "dispute-text": "Payé par virement",
+            "dispute-proof": (io.BytesIO(HTML_AS_PDF), "../../preuve.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "« preuve.pdf » ne correspond pas à son extension .pdf." in plain(response)
+    db.session.expire_all()
+    assert amicable_case.hold_reason is None
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 0
+    assert _stored_files(app) == before
