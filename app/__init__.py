@@ -96,12 +96,9 @@ def _register_request_hooks(app: Flask) -> None:
     def remember_client_ip():
         current_ip.set(request.remote_addr)
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    from app import security_headers
+
+    security_headers.init_app(app)
 
     @app.context_processor
     def inject_locale():

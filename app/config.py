@@ -98,11 +98,16 @@ def load_config(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "app" / "translations"),
         "LANGUAGES": ["fr", "en"],
+        # Lax, not Strict: a debtor or a user following a link from an email must arrive
+        # signed in; cross-site POSTs never carry the cookie (and CSRF tokens guard forms).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # __Host-: the browser keeps it only if Secure, for this host alone, on path /.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PASSWORD_RESET_MAX_AGE": 3600,
         "CASES_PER_PAGE": 25,
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),

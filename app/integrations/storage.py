@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
+import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PurePosixPath
 
 import filetype
 from flask import current_app
@@ -20,6 +22,11 @@ ALLOWED_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 ACCEPT_ATTRIBUTE = ",".join(ALLOWED_TYPES)
+# DOCX and XLSX are ZIP archives: what they hold is checked too (see archive_problem).
+ARCHIVE_EXTENSIONS = {".docx", ".xlsx"}
+MAX_ARCHIVE_ENTRIES = 5_000
+MAX_ARCHIVE_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_NAME_LENGTH = 200
 
 
 class UploadRejected(ValueError):
@@ -38,8 +45,42 @@ class CheckedUpload:
 def safe_display_name(filename: str) -> str:
     """Keep the user's name for display only: no path, no control characters, bounded length."""
     name = PurePath(filename.replace("\\", "/")).name
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/\\|?*')
-    return name.strip()[:200] or "document"
+    # isprintable() is False for control characters (NUL...) and for format characters such as
+    # the right-to-left override, which would make "facture\u202efdp.exe" read as "...exe.pdf".
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/\\|?*;')
+    name = name.strip().lstrip(".")
+    if len(name) > MAX_NAME_LENGTH:
+        # Shorten the stem, keep the extension: it is the type the content is checked against.
+        suffix = PurePath(name).suffix[:16]
+        name = name[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
+    return name or "document"
+
+
+def archive_problem(data: bytes) -> str | None:
+    """Why a ZIP-based file (DOCX, XLSX) is refused, or None.
+
+    We never extract archives to disk, but a library or a person may later: no entry may name
+    a path outside the archive (absolute, drive letter, "..": "zip slip"), and a small file
+    that inflates to gigabytes ("zip bomb") is refused before anything reads it.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "archive illisible ou corrompue"
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        return "l’archive contient trop de fichiers"
+    total = 0
+    for entry in entries:
+        raw = entry.filename.replace("\\", "/")
+        if raw.startswith("/") or ":" in raw or ".." in PurePosixPath(raw).parts:
+            return "l’archive contient un chemin dangereux"
+        if entry.flag_bits & 0x1:
+            return "l’archive est chiffrée"
+        total += entry.file_size
+    if total > MAX_ARCHIVE_UNCOMPRESSED:
+        return "l’archive décompressée serait trop volumineuse"
+    return None
 
 
 def check_upload(filename: str, data: bytes, max_bytes: int) -> CheckedUpload:
@@ -60,6 +101,10 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> CheckedUpload:
     detected = filetype.guess_mime(data)
     if detected != expected:
         raise UploadRejected(f"« {name} » ne correspond pas à son extension {extension}.")
+    if extension in ARCHIVE_EXTENSIONS:
+        problem = archive_problem(data)
+        if problem:
+            raise UploadRejected(f"« {name} » est refusé : {problem}.")
     return CheckedUpload(
         original_name=name,
         content_type=expected,

@@ -77,6 +77,8 @@ def upload(actor, filename: str, data: bytes) -> ImportBatch:
     if len(data) > current_app.config["MAX_UPLOAD_BYTES"]:
         max_mb = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
         raise ValidationFailed({"file": [f"« {name} » dépasse la taille maximale de {max_mb} Mo."]})
+    if data[:4] == b"PK\x03\x04" and (problem := storage.archive_problem(data)):
+        raise ValidationFailed({"file": [f"« {name} » est refusé : {problem}."]})
     try:
         table = import_rows.read_file(name, data)
     except import_rows.UnreadableFile as exc:

@@ -850,7 +850,9 @@ def replace_template(actor, name: str, data: bytes) -> None:
     from app.services.access import require_agency_admin
 
     require_agency_admin(actor)
-    problems = check_template_file(name, data)
+    # A Word file is a ZIP: its entries are checked before docxtpl reads any of them.
+    archive = storage.archive_problem(data) if data[:4] == b"PK\x03\x04" else None
+    problems = [f"Modèle refusé : {archive}."] if archive else check_template_file(name, data)
     if problems:
         raise ValidationFailed({"file": problems})
     folder = _custom_dir()

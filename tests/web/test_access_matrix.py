@@ -189,6 +189,8 @@ POLICY: dict[str, Rule] = {
     "creditor.import_progress": Rule(CREDITOR, scoped=True),
     # A debtor's personal data (LAW.md section 8): the export is for supervisors and admins.
     "agent.export_debtor_data": Rule(MANAGER),
+    # The audit log viewer (app/agent/audit_log.py): read only, the agency admin's.
+    "agent.audit_log_page": Rule(AGENCY_ADMIN),
 }
 
 PERSONAS = (
