@@ -8,4 +8,5 @@ from app.agent import (  # noqa: F401, E402
     messages,
     operations,
     scenarios,
+    team,
 )
