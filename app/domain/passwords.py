@@ -3,7 +3,7 @@ email or name, and reuse of the last passwords (ASVS V2.1).
 
 The common-password list is zxcvbn's (PyPI, offline): its 30,000 most frequent passwords from
 public breaches. A password is refused when it is one of them, ignoring case, or one of them
-followed only by digits or punctuation ("motdepasse2026!").
+followed only by digits or punctuation.
 """
 
 from __future__ import annotations
@@ -42,8 +42,12 @@ def is_common(password: str) -> bool:
     common = _common_passwords()
     if lowered in common:
         return True
-    stem = _TRAILING.sub("", lowered)
-    return len(stem) >= 4 and stem in common
+    # A common password with digits or punctuation added at the end ("motdepasse2026!",
+    # "123456789012" = "1234567890" + "12").
+    for end in range(len(lowered) - 1, 3, -1):
+        if lowered[:end] in common and _TRAILING.fullmatch(lowered[end:]):
+            return True
+    return False
 
 
 def _identity_parts(email: str | None, full_name: str | None) -> list[str]:
