@@ -138,3 +138,17 @@ def test_the_qr_code_is_an_inline_svg_of_the_otpauth_uri(people):
     assert "issuer=Recouvra" in uri
     svg = two_factor.qr_svg(uri)
     assert svg.startswith("<svg") and "http" not in svg.split(">", 1)[0].replace("xmlns", "")
+
+
+def test_the_dev_command_prints_the_current_code_and_refuses_in_production(app, people):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "totp-code", people.supervisor.email])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == factories.totp_code(people.supervisor)
+    assert runner.invoke(args=["users", "totp-code", people.agent.email]).exit_code != 0
+    app.config["RECOUVRA_ENV"] = "production"
+    try:
+        refused = runner.invoke(args=["users", "totp-code", people.supervisor.email])
+        assert refused.exit_code != 0 and "développement" in refused.output
+    finally:
+        app.config["RECOUVRA_ENV"] = "development"
