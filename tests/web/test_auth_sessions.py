@@ -165,3 +165,24 @@ def test_a_reset_closes_the_open_sessions(app, client, login, people):
     login(people.creditor_user)
     accounts.reset_password(people.creditor_user, NEW_PASSWORD)
     assert client.get("/creancier/").headers["Location"].startswith("/connexion")
+
+
+def test_stay_logged_in_keeps_the_cookie_only_for_the_absolute_lifetime(client, people):
+    response = client.post(
+        "/connexion",
+        data={"email": people.agent.email, "password": factories.PASSWORD, "remember": "y"},
+    )
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "Expires=" in session_cookie and "HttpOnly" in session_cookie
+    assert not any(c.startswith("remember_token=") for c in cookies)  # no 365-day cookie
+
+
+def test_without_stay_logged_in_the_cookie_ends_with_the_browser(client, people):
+    response = client.post(
+        "/connexion", data={"email": people.agent.email, "password": factories.PASSWORD}
+    )
+    session_cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")
+    )
+    assert "Expires=" not in session_cookie
