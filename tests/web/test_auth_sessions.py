@@ -186,3 +186,17 @@ def test_without_stay_logged_in_the_cookie_ends_with_the_browser(client, people)
         c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")
     )
     assert "Expires=" not in session_cookie
+
+
+def test_the_reset_page_applies_the_policy_in_french(client, people):
+    from app.services import accounts
+
+    path = f"/reinitialiser/{accounts.make_reset_token(people.creditor_user)}"
+    for password, message in (
+        ("motdepasse2026", "mots de passe courants ou divulgués"),
+        ("compta-dupont-2026", "ni votre adresse e-mail ni votre nom"),
+        (factories.PASSWORD, "déjà utilisé ce mot de passe"),
+    ):
+        response = client.post(path, data={"password": password, "confirm": password})
+        assert response.status_code == 422
+        assert message in text(response), password
