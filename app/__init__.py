@@ -61,12 +61,13 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     formatting.register(app)
 
-    from app.models import User
-
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+        # "id:session_version" (User.get_id): a session from before "log out everywhere" or a
+        # password change carries an old version and no longer loads.
+        from app.services.sessions import load_session_user
+
+        return load_session_user(user_id)
 
     from app.agent.routes import bp as agent_bp
     from app.api import bp as api_bp

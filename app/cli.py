@@ -50,7 +50,13 @@ def register_cli(app: Flask) -> None:
         import sqlalchemy as sa
         from flask import current_app
 
-        from app.demo import CREDITORS, DEMO_PASSWORD, demo_accounts, seed_demo
+        from app.demo import (
+            CREDITORS,
+            DEMO_PASSWORD,
+            DEMO_TOTP_SECRET,
+            demo_accounts,
+            seed_demo,
+        )
         from app.domain.roles import ROLE_LABELS
         from app.extensions import db
         from app.models import Case
@@ -71,6 +77,11 @@ def register_cli(app: Flask) -> None:
             "ces comptes de démonstration."
         )
         click.echo(f"Mot de passe (le même pour tous) : {DEMO_PASSWORD}")
+        click.echo(
+            "Administrateur et superviseur : double authentification obligatoire. Ajoutez la clé "
+            f"{DEMO_TOTP_SECRET} à une application d'authentification, ou lancez "
+            "`flask --app wsgi users totp-code EMAIL` pour le code du moment."
+        )
         organisation = None
         for user in accounts:
             if user.organisation is not organisation:
@@ -198,6 +209,25 @@ def register_cli(app: Flask) -> None:
         )
 
     app.cli.add_command(rates_group)
+
+    users_group = AppGroup("users", help="Comptes utilisateurs.")
+
+    @users_group.command("totp-code")
+    @click.argument("email")
+    def users_totp_code_command(email):
+        """Print the current second-factor code of a user (development and demo only)."""
+        from flask import current_app
+
+        from app.services import accounts, two_factor
+
+        if current_app.config["RECOUVRA_ENV"] == "production":
+            raise click.ClickException("Commande réservée au développement et à la démonstration.")
+        user = accounts.find_user_by_email(email)
+        if user is None or not two_factor.is_enrolled(user):
+            raise click.ClickException(f"Aucune double authentification pour {email}.")
+        click.echo(two_factor.code_at(user.totp_secret))
+
+    app.cli.add_command(users_group)
 
     ledger_group = AppGroup("ledger", help="Comptabilité des fonds encaissés pour les créanciers.")
 

@@ -109,6 +109,15 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PASSWORD_RESET_MAX_AGE": 3600,
+        # Sessions (app/services/sessions.py): ended after this long without a request (agency
+        # staff; creditor users), and this long after the login whatever the activity.
+        "SESSION_IDLE_MINUTES": float(env.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_IDLE_MINUTES_CREDITOR": float(env.get("SESSION_IDLE_MINUTES_CREDITOR", "60")),
+        "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "12")),
+        # "Rester connecté" keeps the session cookie after the browser closes, no longer.
+        "PERMANENT_SESSION_LIFETIME": int(float(env.get("SESSION_MAX_HOURS", "12")) * 3600),
+        # Second-factor codes tried per minute, per address and per account being logged in.
+        "TOTP_RATE_LIMIT": env.get("TOTP_RATE_LIMIT", "5 per minute"),
         "CASES_PER_PAGE": 25,
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",

@@ -40,10 +40,14 @@ from app.models import (
     TimelineEntry,
     User,
 )
+from app.models.base import utcnow
 from app.services import accounts, casework, intake, payments, plans, rates, remittance
 from app.services.errors import ValidationFailed
 
 DEMO_PASSWORD = "recouvra-demo-2026"  # noqa: S105 - printed to every newcomer on purpose
+# The demo admin's and supervisor's second factor (mandatory for them): printed by seed-demo to
+# add to an authenticator app; `flask users totp-code EMAIL` prints the current code instead.
+DEMO_TOTP_SECRET = "RECOUVRADEMOTOTPSECRETKEYJBSWY3D"  # noqa: S105 - demo data only
 SEED = 2026
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -783,6 +787,9 @@ class _Seeder:
                     actor=admin,
                 )
                 admin = admin or user
+                if role in roles.MANAGER_ROLES:
+                    user.totp_secret = DEMO_TOTP_SECRET
+                    user.totp_confirmed_at = utcnow()  # saved with the next user
                 self.staff[role] = user
                 if role == roles.AGENT:
                     self.agents.append(user)

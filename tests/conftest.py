@@ -261,6 +261,8 @@ def login(client):
     def do_login(user, password=factories.PASSWORD):
         response = client.post("/connexion", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"] == "/connexion/code":
+            factories.second_step(client, user)  # managers have a second factor
         return client
 
     return do_login

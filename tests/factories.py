@@ -10,9 +10,13 @@ from app.domain import roles
 from app.domain.intake import InvoiceInput
 from app.extensions import db
 from app.models import Organisation, User
+from app.models.base import utcnow
 from app.services import intake
 
 PASSWORD = "correct horse battery staple"
+# Managers must have a second factor (app/services/two_factor.py): the factories enrol them with
+# this secret, and `second_step` (used by the `login` fixture) types the current code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Real Luhn-valid SIRENs (public companies) and a valid French IBAN, for fixtures.
 VALID_SIRENS = ("732829320", "552032534", "542051180", "775670417", "632012100")
 VALID_IBAN = "FR7630006000011234567890189"
@@ -46,7 +50,9 @@ def make_org(kind="creditor", name="Boulangerie Dupont SAS", *, mandate=True, si
     return org
 
 
-def make_user(org, role, email, name=None):
+def make_user(org, role, email, name=None, *, totp=None):
+    """`totp`: enrol the second factor with TOTP_SECRET (default: managers only, as it is
+    mandatory for them)."""
     user = User(
         email=email,
         full_name=name or email.split("@")[0].replace(".", " ").title(),
@@ -54,9 +60,28 @@ def make_user(org, role, email, name=None):
         role=role,
         organisation=org,
     )
+    if role in roles.MANAGER_ROLES if totp is None else totp:
+        user.totp_secret = TOTP_SECRET
+        user.totp_confirmed_at = utcnow()
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def totp_code(user=None, *, now=None) -> str:
+    from app.services.two_factor import code_at
+
+    return code_at(user.totp_secret if user is not None else TOTP_SECRET, now)
+
+
+def second_step(client, user):
+    """Type the current code on the login's second step. The step last used is forgotten first,
+    so a test may log the same manager in twice within 30 seconds."""
+    user.totp_last_counter = None
+    db.session.commit()
+    response = client.post("/connexion/code", data={"code": totp_code(user)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
 
 
 @dataclass

@@ -11,4 +11,5 @@ from app.agent import (  # noqa: F401, E402
     operations,
     personal_data,
     scenarios,
+    team,
 )

@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -28,3 +35,32 @@ class ResetPasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Changer le mot de passe"))
+
+
+class CodeForm(FlaskForm):
+    """A 6-digit code from the authenticator app (login step, enrolment, turning it off)."""
+
+    code = StringField(
+        _l("Code à 6 chiffres"),
+        validators=[DataRequired(message=_l("Saisissez le code.")), Length(max=12)],
+    )
+    submit = SubmitField(_l("Valider"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
+    password = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("Confirmez le mot de passe"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("Les mots de passe diffèrent.")),
+        ],
+    )
+    submit = SubmitField(_l("Changer le mot de passe"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button whose hidden field must come along: an empty post does nothing."""
+
+    confirm = HiddenField(validators=[DataRequired()])

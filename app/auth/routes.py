@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from app.auth.forms import LoginForm, ResetPasswordForm, ResetRequestForm
 from app.extensions import limiter
@@ -57,12 +57,18 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts.verify_password(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         else:
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            # The second factor, the session's clock and a manager's enrolment: app/auth/account.py
+            from app.auth.account import after_password
+
+            return after_password(
+                user,
+                remember=form.remember.data,
+                next_url=_safe_next(request.args.get("next")),
+            )
     return render_template("auth/login.html", form=form), _form_status(form)
 
 
@@ -70,6 +76,8 @@ def login():
 @login_required
 def logout():
     logout_user()
+    session.pop("auth_at", None)
+    session.pop("seen_at", None)
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 
@@ -103,7 +111,7 @@ def reset_password(token: str):
         try:
             accounts.reset_password(user, form.password.data)
         except ValidationFailed as exc:
-            form.password.errors.extend(exc.errors.get("password", []))
+            form.password.errors.extend(_(m) for m in exc.errors.get("password", []))
         else:
             flash(_("Votre mot de passe a été changé. Connectez-vous."), "success")
             return redirect(url_for("auth.login"))

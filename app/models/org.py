@@ -96,6 +96,11 @@ class User(UserMixin, TimestampMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users.
         return self.active
 
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session: "log out everywhere" bumps the version, and
+        # the user_loader then refuses every session made before.
+        return f"{self.id}:{self.session_version or 0}"
+
     @property
     def is_agency_staff(self) -> bool:
         return roles.is_agency(self.role)

@@ -10,17 +10,18 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.domain import identifiers, roles
+from app.domain import identifiers, passwords, roles
 from app.domain.i18n import N_
 from app.extensions import db
 from app.integrations.mail import send_mail
 from app.models import Organisation, User
 from app.models.base import utcnow
+from app.models.org import PasswordHistory
 from app.services.audit import record_audit
 from app.services.errors import ValidationFailed
 from app.urls import public_url
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 # Verified against when the email is unknown, so a miss costs as long as a hit.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -29,10 +30,46 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def password_errors(password: str) -> list[str]:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return [f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères."]
-    return []
+def _previous_hashes(user: User | None) -> list[str]:
+    """The user's current hash then the history, newest first (the policy keeps the last 5)."""
+    if user is None or user.id is None:
+        return []
+    history = db.session.scalars(
+        sa.select(PasswordHistory.password_hash)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.created_at.desc(), PasswordHistory.id.desc())
+        .limit(passwords.HISTORY_DEPTH)
+    ).all()
+    return list(dict.fromkeys([user.password_hash, *history]))
+
+
+def password_errors(
+    password: str,
+    *,
+    user: User | None = None,
+    email: str | None = None,
+    full_name: str | None = None,
+) -> list[str]:
+    """The password policy (app/domain/passwords.py) for a new password of `user`, or of a user
+    about to be created with this email and name."""
+    return passwords.password_errors(
+        password,
+        email=email or (user.email if user else None),
+        full_name=full_name or (user.full_name if user else None),
+        previous_hashes=_previous_hashes(user),
+        matches=check_password_hash,
+    )
+
+
+def _set_password(user: User, password: str) -> None:
+    """Store the new hash, keep it in the history, and end every other session of the user."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    if user.id is not None:
+        user.session_version = (user.session_version or 0) + 1
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
 
 
 def normalise_email(email: str) -> str:
@@ -123,35 +160,47 @@ def create_user(
         errors["role"] = [N_("Ce rôle ne correspond pas au type d'organisation.")]
     if find_user_by_email(email):
         errors["email"] = [N_("Un compte existe déjà avec cette adresse.")]
-    if password_errors(password):
-        errors["password"] = password_errors(password)
+    refused = password_errors(password, email=email, full_name=full_name)
+    if refused:
+        errors["password"] = refused
     if errors:
         raise ValidationFailed(errors)
     user = User(
         email=email,
         full_name=full_name.strip() or email,
-        password_hash=hash_password(password),
+        password_hash="",
         role=role,
         organisation=organisation,
         locale=locale,
     )
-    db.session.add(user)
-    db.session.flush()
+    _set_password(user, password)
     record_audit(actor, "user.created", "user", user.id, changes={"email": email, "role": role})
     db.session.commit()
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
+def verify_password(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None; records nothing."""
     user = find_user_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
+    return user
+
+
+def record_login(user: User, **changes) -> None:
     user.last_login_at = utcnow()
-    record_audit(user, "user.logged_in", "user", user.id)
+    record_audit(user, "user.logged_in", "user", user.id, changes=changes or None)
     db.session.commit()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Password check and login record in one (a login without a second factor)."""
+    user = verify_password(email, password)
+    if user is not None:
+        record_login(user)
     return user
 
 
@@ -200,9 +249,30 @@ def send_password_reset_email(user_id: int) -> None:
 
 
 def reset_password(user: User, new_password: str) -> None:
-    errors = password_errors(new_password)
+    """A new password from a reset link: every open session of the user ends."""
+    errors = password_errors(new_password, user=user)
     if errors:
         raise ValidationFailed({"password": errors})
-    user.password_hash = hash_password(new_password)
+    _set_password(user, new_password)
     record_audit(user, "user.password_reset", "user", user.id)
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The user changes their own password; their other sessions end (the caller renews the
+    current one with the new session version)."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise ValidationFailed({"current_password": [N_("Mot de passe actuel incorrect.")]})
+    errors = password_errors(new_password, user=user)
+    if errors:
+        raise ValidationFailed({"password": errors})
+    _set_password(user, new_password)
+    record_audit(user, "user.password_changed", "user", user.id)
+    db.session.commit()
+
+
+def log_out_everywhere(user: User) -> None:
+    """Every session of the user, on every device, stops loading (User.get_id carries it)."""
+    user.session_version = (user.session_version or 0) + 1
+    record_audit(user, "user.logged_out_everywhere", "user", user.id)
     db.session.commit()

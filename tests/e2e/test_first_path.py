@@ -16,6 +16,14 @@ def log_in(page, base, user):
     page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    if user.totp_confirmed_at is not None:  # managers: the second factor's code
+        page.wait_for_url("**/connexion/code")
+        user.totp_last_counter = None
+        from app.extensions import db
+
+        db.session.commit()
+        page.get_by_label("Code à 6 chiffres").fill(factories.totp_code(user))
+        page.get_by_role("button", name="Valider").click()
 
 
 def log_out(page):

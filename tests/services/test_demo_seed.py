@@ -72,6 +72,12 @@ def test_the_demo_seed_builds_the_agency_three_creditors_and_cases_at_every_stag
         roles.SUPERVISOR: 1,
         roles.AGENT: 3,
     }
+    # The managers' mandatory second factor, with the key the README and seed-demo give.
+    from app.demo import DEMO_TOTP_SECRET
+
+    for user in agency.users:
+        assert (user.totp_secret == DEMO_TOTP_SECRET) == (user.role in roles.MANAGER_ROLES)
+        assert (user.totp_confirmed_at is not None) == (user.role in roles.MANAGER_ROLES)
 
     creditors = _all(Organisation)[1:]
     assert len(creditors) == 3

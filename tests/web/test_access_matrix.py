@@ -191,6 +191,16 @@ POLICY: dict[str, Rule] = {
     "agent.export_debtor_data": Rule(MANAGER),
     # The audit log viewer (app/agent/audit_log.py): read only, the agency admin's.
     "agent.audit_log_page": Rule(AGENCY_ADMIN),
+    # Authentication (issue 10): the login's code step, the account page, the second factor
+    # (agency staff), the admin's team page and reset; empty posts do nothing.
+    "auth.second_step": Rule(PUBLIC),
+    "auth.account": Rule(USER),
+    "auth.change_password": Rule(USER),
+    "auth.logout_everywhere": Rule(USER),
+    "auth.totp_enrol": Rule(AGENCY),
+    "auth.totp_disable": Rule(AGENCY),
+    "agent.team": Rule(AGENCY_ADMIN),
+    "agent.reset_second_factor": Rule(AGENCY_ADMIN),
 }
 
 PERSONAS = (
@@ -366,6 +376,7 @@ def world(app, people, today, rates_to_date, monkeypatch):
         "fmt": "xlsx",
         "batch_id": import_batch.id,
         "extension": "csv",
+        "user_id": people.agent.id,
     }
 
 

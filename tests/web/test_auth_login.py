@@ -32,7 +32,7 @@ def test_a_creditor_lands_on_the_creditor_portal(client, people, who):
 
 
 def test_the_address_may_be_typed_in_capitals(client, people):
-    response = login(client, people.supervisor.email.upper())
+    response = login(client, people.agent.email.upper())
     assert response.headers["Location"] == "/agence/"
 
 
