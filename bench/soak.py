@@ -104,10 +104,6 @@ def forms_of(html: str) -> list[dict]:
     return parser.forms
 
 
-def form_with(html: str, action_pattern: str) -> dict | None:
-    return next((f for f in forms_of(html) if re.search(action_pattern, f["action"])), None)
-
-
 # --- Traffic --------------------------------------------------------------------------------
 
 
