@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 VENDOR := app/static/vendor
 
-.PHONY: venv dev-venv translations translations-update run test worker scheduler cadence lint format assets bench
+.PHONY: venv dev-venv translations translations-update run test worker scheduler cadence lint format assets bench soak
 
 venv: $(VENV)/.req-stamp
 
@@ -83,7 +83,7 @@ assets:
 # Every bench/*.py not starting with "_" is a benchmark: each prints its figures and merges its
 # rows into bench/RESULTS.md. `make bench BENCH=balance` runs only the ones named. A missed target
 # is a figure, not a failure; a benchmark that crashes fails the target (after the others ran).
-BENCH ?= $(patsubst bench/%.py,%,$(filter-out bench/_%,$(wildcard bench/*.py)))
+BENCH ?= $(patsubst bench/%.py,%,$(filter-out bench/_% bench/soak.py,$(wildcard bench/*.py)))
 
 bench: dev-venv
 	@failed=""; for name in $(BENCH); do \
@@ -92,3 +92,11 @@ bench: dev-venv
 	done; \
 	if [ -n "$$failed" ]; then echo "Benchmarks that failed:$$failed"; exit 1; fi
 	@echo "Results: $(CURDIR)/bench/RESULTS.md"
+
+# The soak test (bench/soak.py): 30 minutes of mixed traffic against PostgreSQL + Redis on
+# loopback, then the ledger, the jobs and the memory are checked. Not part of `make bench`.
+# SOAK_ARGS="--minutes 5" for a short one; SOAK_DATABASE_URL / SOAK_REDIS_URL to choose where.
+SOAK_ARGS ?=
+
+soak: dev-venv
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)

@@ -82,6 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     _register_request_hooks(app)
+    from app import input_guard
+
+    input_guard.register(app)
     _register_error_pages(app)
 
     from app.cli import register_cli

@@ -51,7 +51,10 @@ def _actor():
 def _json_body() -> dict:
     if not request.is_json:
         raise ApiError(415, N_("Envoyez un corps JSON (Content-Type: application/json)."))
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested past the parser's depth: not a body anyone sends
+        body = None
     if body is None:
         raise ApiError(400, N_("Le corps de la requête n'est pas du JSON valide."))
     return body
@@ -173,7 +176,7 @@ def _decode_cursor(cursor: str) -> dict:
         if not isinstance(values, dict):
             raise ValueError
         return values
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(422, "", [("cursor", N_("Curseur invalide."))]) from exc
 
 

@@ -250,7 +250,7 @@ def _records(content: bytes, filename: str) -> list[dict]:
     if filename.lower().endswith(".json") or text.lstrip().startswith(("[", "{")):
         try:
             data = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise ValidationFailed({"file": [N_("Fichier JSON illisible.")]}) from None
         records = data.get("results", data) if isinstance(data, dict) else data
         if not isinstance(records, list):
@@ -273,10 +273,10 @@ def _parse(record: dict, line: int) -> ProceedingInput | None:
     if isinstance(jugement, str):
         try:
             jugement = json.loads(jugement) if jugement.strip() else {}
-        except json.JSONDecodeError:
-            raise ValidationFailed(
-                {"file": [f"Ligne {line} : champ « jugement » illisible."]}
-            ) from None
+        except (json.JSONDecodeError, RecursionError):
+            jugement = None
+    if not isinstance(jugement, dict):
+        raise ValidationFailed({"file": [f"Ligne {line} : champ « jugement » illisible."]})
     kind = _kind_of(str(jugement.get("nature", "")))
     if kind is None:
         return None
