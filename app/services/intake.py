@@ -192,7 +192,10 @@ def submit_case(
     if debtor_id is not None:
         existing_debtor = db.session.scalars(
             access.visible_debtors(actor).where(
-                Debtor.id == debtor_id, Debtor.creditor_id == creditor_id
+                Debtor.id == debtor_id,
+                Debtor.creditor_id == creditor_id,
+                # An erased debtor's record is history: a new claim starts a new debtor.
+                Debtor.anonymised_at.is_(None),
             )
         ).first()
         if existing_debtor is None:
@@ -346,7 +349,9 @@ def add_cases_bulk(
         d.id: d
         for d in db.session.scalars(
             access.visible_debtors(actor).where(
-                Debtor.id.in_(known_ids), Debtor.creditor_id == creditor_id
+                Debtor.id.in_(known_ids),
+                Debtor.creditor_id == creditor_id,
+                Debtor.anonymised_at.is_(None),
             )
         )
     }

@@ -358,3 +358,18 @@ def test_a_card_payment_keeps_its_intent_and_its_stripe_event_loses_the_cardhold
     assert "Jean Durand" not in json.dumps(payload)
     assert "jd@example.org" not in json.dumps(payload)
     assert ledger.verify() == []
+
+
+def test_a_new_claim_cannot_reuse_an_erased_debtors_record(lived_case, people):
+    from app.services import intake
+    from app.services.errors import ValidationFailed
+
+    personal_data.purge(AFTER_RETENTION)
+    with pytest.raises(ValidationFailed) as refused:
+        intake.submit_case(
+            people.creditor_user,
+            debtor_id=lived_case.debtor_id,
+            invoices=[factories.invoice("N-1", 10_000, issued=date(2032, 11, 1), days=30)],
+            today=AFTER_RETENTION,
+        )
+    assert "debtor_id" in refused.value.errors
