@@ -145,6 +145,14 @@ def test_the_export_needs_the_forms_csrf_token(csrf_client, people, today):  # n
             "csrf_token": token,
         },
     )
+    # A supervisor types the second factor's code, on a page with its own token.
+    people.supervisor.totp_last_counter = None
+    db.session.commit()
+    code_page = csrf_client.get("/connexion/code").get_data(as_text=True)
+    csrf_client.post(
+        "/connexion/code",
+        data={"code": factories.totp_code(people.supervisor), "csrf_token": token_from(code_page)},
+    )
     url = f"/agence/debiteurs/{case.debtor_id}/export-donnees"
     assert csrf_client.post(url).status_code == 400
     page = csrf_client.get(f"/agence/dossiers/{case.reference}").get_data(as_text=True)
