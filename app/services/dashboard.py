@@ -105,8 +105,34 @@ def _open_outstanding(cid: int) -> tuple[dict[int, str], list, dict[int, int], d
 
 
 def outstanding_cents(creditor_id: int) -> int:
-    """What the creditor's open cases still owe, as the dashboard counts it."""
-    return sum(_open_outstanding(creditor_id)[3].values())
+    """What the creditor's open cases still owe, as the dashboard counts it: per case, its
+    invoices' principal less the payments that stand, never below zero (the sum over a case's
+    invoices of figures.remaining_by_invoice), added up by the database in one query."""
+    unpaid = (
+        sa.select(
+            Case.id.label("case_id"),
+            sa.func.sum(Invoice.amount_cents - Invoice.paid_cents).label("cents"),
+        )
+        .join(Invoice, Invoice.case_id == Case.id)
+        .where(Case.creditor_id == creditor_id, Case.stage.in_(OPEN_STAGES))
+        .group_by(Case.id)
+        .subquery()
+    )
+    paid = (
+        sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents).label("cents"))
+        .where(_standing_payments(creditor_id))
+        .group_by(Payment.case_id)
+        .subquery()
+    )
+    owed = sa.func.greatest(unpaid.c.cents - sa.func.coalesce(paid.c.cents, 0), 0)
+    if db.session.get_bind().dialect.name == "sqlite":
+        owed = sa.func.max(unpaid.c.cents - sa.func.coalesce(paid.c.cents, 0), 0)
+    total = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(owed), 0)).select_from(
+            unpaid.outerjoin(paid, paid.c.case_id == unpaid.c.case_id)
+        )
+    )
+    return int(total or 0)
 
 
 def build(creditor: Organisation, today: date) -> Dashboard:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.domain import pipeline
 from app.extensions import db
-from app.models import Case, Debtor, TimelineEntry
+from app.models import Case, Debtor, Invoice, TimelineEntry
 from app.services import access
 
 # Sort keys a listing accepts from the query string, and the column each one orders by.
@@ -88,11 +88,22 @@ def search_cases(
     query = access.visible_cases(user).join(Case.debtor).options(contains_eager(Case.debtor))
     q = (q or "").strip()
     if q:
-        from app.services.worklist import matching_case_ids
-
-        # IN (a union of indexed lookups), not a join: a case matching twice appears once.
+        pattern = _contains(q)
+        # EXISTS, not a join: a case with several matching invoices must appear once.
+        invoice_matches = (
+            sa.select(Invoice.id)
+            .where(Invoice.case_id == Case.id, Invoice.number.ilike(pattern, escape="\\"))
+            .exists()
+        )
+        conditions = [
+            Case.reference.ilike(pattern, escape="\\"),
+            Debtor.name.ilike(pattern, escape="\\"),
+            invoice_matches,
+        ]
         digits = q.replace(" ", "")
-        query = query.where(Case.id.in_(matching_case_ids(q, digits if digits.isdigit() else "")))
+        if digits.isdigit():
+            conditions.append(Debtor.siren.like(_contains(digits), escape="\\"))
+        query = query.where(sa.or_(*conditions))
     if stage in pipeline.STAGES:
         query = query.where(Case.stage == stage)
     column = SORT_COLUMNS.get(sort, SORT_COLUMNS[DEFAULT_SORT])

@@ -241,7 +241,8 @@ FROM generate_series(1, :creditors) g
 INSERT INTO payment (id, case_id, creditor_id, amount_cents, currency, received_on, method,
   paid_to_creditor, reference, stage_at_receipt, recorded_at, recorded_by_id, remittance_id)
 SELECT p.id, p.case_id, p.creditor_id, p.amount, 'EUR', p.received_on, p.method, p.direct,
-  'VIR-' || p.id, p.stage_at_receipt, (p.received_on + time '14:00') AT TIME ZONE 'UTC',
+  'VIR-' || p.id, p.stage_at_receipt,
+  (p.received_on + time '08:00' + p.id % 32000 * interval '1 second') AT TIME ZONE 'UTC',
   p.agent_id, CASE WHEN p.received_on < :cutoff THEN p.creditor_id - 1 END
 FROM (
   SELECT s.id * 4 + k AS id, s.id AS case_id, s.creditor_id, s.agent_id,
@@ -366,7 +367,8 @@ FROM seed_case s JOIN case_file c ON c.id = s.id WHERE s.promise
 INSERT INTO call_log (case_id, agent_id, called_at, direction, phone_number, outcome,
   duration_seconds, notes)
 SELECT s.id, coalesce(s.agent_id, 2 + (s.id % :agents)::int),
-  (least(:today - 1, s.opened_on + 15 * k) + time '10:30') AT TIME ZONE 'UTC',
+  (least(:today - 1, s.opened_on + 15 * k) + time '08:00'
+   + (s.roll + k * 104729) % 32000 * interval '1 second') AT TIME ZONE 'UTC',
   CASE WHEN k = 3 THEN 'inbound' ELSE 'outbound' END, '+33612345678',
   (ARRAY['reached','no_answer','voicemail','promise_to_pay','refused'])
     [1 + {_h("s.id * 4 + k", 15)} % 5],
@@ -400,7 +402,8 @@ SELECT l.case_id, l.agent_id, l.called_at, 'call', '',
 FROM call_log l
 UNION ALL
 SELECT s.id, coalesce(s.agent_id, 1),
-  (s.opened_on + least((:today - s.opened_on) - 1, 3 + 9 * k) + time '11:00') AT TIME ZONE 'UTC',
+  (s.opened_on + least((:today - s.opened_on) - 1, 3 + 9 * k) + time '08:00'
+   + (s.roll + k * 7919) % 32000 * interval '1 second') AT TIME ZONE 'UTC',
   'note', 'Note de suivi ' || k || ' : relance, point avec le débiteur.', '{}', false
 FROM seed_case s CROSS JOIN LATERAL generate_series(1, greatest(0, 8 - s.payments - s.calls)) k
 """,
@@ -547,10 +550,10 @@ def seed(
     db.session.commit()
     step = time.perf_counter()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
-        autocommit.execute(sa.text("ANALYZE"))
-    report.steps.append(("analyze", time.perf_counter() - step))
+        autocommit.execute(sa.text("VACUUM ANALYZE"))
+    report.steps.append(("vacuum analyze", time.perf_counter() - step))
     if progress:
-        progress("analyze", report.steps[-1][1])
+        progress("vacuum analyze", report.steps[-1][1])
     for table in COUNTED:
         report.rows[table] = db.session.execute(
             sa.text(f"SELECT count(*) FROM {table}")  # noqa: S608 (our own names)

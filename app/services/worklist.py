@@ -11,7 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import contains_eager, joinedload, lazyload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.domain import pipeline
 from app.extensions import db
@@ -125,11 +125,9 @@ class QueuePagination(Pagination):
             session = self._query_args["session"]
             self._group_counts = [
                 session.execute(
-                    sa.select(sa.func.count()).select_from(
-                        group.options(lazyload("*")).order_by(None).subquery()
-                    )
+                    group.with_only_columns(sa.func.count(Case.id)).order_by(None)
                 ).scalar_one()
-                for group in self._query_args["groups"]
+                for group in self._query_args["counted"]
             ]
         return self._group_counts
 
@@ -154,19 +152,29 @@ class QueuePagination(Pagination):
 
 def work_queue(user, filters: CaseFilters, *, page: int = 1, per_page: int = PER_PAGE):
     """My cases first, then unassigned, then others; soonest next action, then largest claim."""
-    scope = _filtered(user, _with_rows(_queue_scope(user)), filters)
-    groups = [
-        scope.where(Case.assigned_agent_id == user.id),
-        scope.where(Case.assigned_agent_id.is_(None)),
-    ]
-    if user.is_manager:
-        groups.append(scope.where(Case.assigned_agent_id != user.id))
+
+    def groups(scope: sa.Select) -> list[sa.Select]:
+        owned = [
+            scope.where(Case.assigned_agent_id == user.id),
+            scope.where(Case.assigned_agent_id.is_(None)),
+        ]
+        if user.is_manager:
+            owned.append(scope.where(Case.assigned_agent_id != user.id))
+        return owned
+
     ordered = [
         group.order_by(Case.next_action_on.asc().nulls_last(), Case.claim_cents.desc(), Case.id)
-        for group in groups
+        for group in groups(_filtered(user, _with_rows(_queue_scope(user)), filters))
     ]
+    # Counted without the rows' joins (the search is on case ids): an index-only count.
+    counted = groups(_filtered(user, _queue_scope(user), filters))
     return QueuePagination(
-        page=page, per_page=per_page, error_out=False, groups=ordered, session=db.session
+        page=page,
+        per_page=per_page,
+        error_out=False,
+        groups=ordered,
+        counted=counted,
+        session=db.session,
     )
 
 
