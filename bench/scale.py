@@ -95,6 +95,10 @@ def _env(url: str, redis_url: str) -> dict:
     return {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "LETTER_PDF": "0"}
 
 
+def _psycopg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
 def _recreate_database(url: str) -> None:
     server = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     name = url.rsplit("/", 1)[1]
@@ -203,17 +207,25 @@ def measure_web(app, url: str, seconds: int, runs: int) -> tuple[dict, list[floa
             "bench._scale_app:app",
         ],
         cwd=ROOT,
-        env={**os.environ, "BENCH_DATABASE_URL": url, "BENCH_UPLOAD_DIR": upload},
+        env={**os.environ, "BENCH_DATABASE_URL": _psycopg(url), "BENCH_UPLOAD_DIR": upload},
     )
     results: dict[str, list] = {name: [] for name in pages}
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
+        for _ in range(300):
             try:
                 urllib.request.urlopen(f"{base}/bench/bare", timeout=1).close()  # noqa: S310
                 break
             except OSError:
                 time.sleep(0.1)
+        else:
+            raise SystemExit("gunicorn did not start (see its output above)")
+        for name, page in pages.items():  # every page answers 200 before it is measured
+            request = urllib.request.Request(base + page[0][0])  # noqa: S310
+            request.add_header("Cookie", f"session={page[0][1]}")
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                if response.status != 200:
+                    raise SystemExit(f"{name}: {page[0][0]} answered {response.status}")
         for name in pages:  # warm-up: every worker has loaded its code and caches
             _wrk(base, pages[name], 2)
         for _ in range(runs):  # interleaved, so that a slow moment of the VM hits all alike
@@ -262,7 +274,7 @@ def import_worker(url: str, rows: int) -> None:
 
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_DATABASE_URI": _psycopg(url),
             "REDIS_URL": None,
             "UPLOAD_DIR": tempfile.mkdtemp(prefix="bench-scale-import-"),
         }
@@ -427,7 +439,7 @@ def run_size(size: int, args, url: str, redis_url: str) -> tuple[list, str]:
 
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
+            "SQLALCHEMY_DATABASE_URI": _psycopg(url),
             "REDIS_URL": redis_url,
             "LETTER_PDF": False,
             "SECRET_KEY": "bench-secret-key",
@@ -515,6 +527,13 @@ def run_size(size: int, args, url: str, redis_url: str) -> tuple[list, str]:
         )
     )
     print(f"[{label}] import done: {imported}", flush=True)
+    if not args.no_write:  # what is measured so far survives a run stopped in the cadence
+        _results.record(
+            f"scale, {size:,} cases",
+            rows,
+            f"{label}: partial (the run was still going); seeded in {report.seconds:.0f} s",
+            path=args.results,
+        )
     counts: dict = {}
     with app.app_context():
         if size > args.cadence_max_cases:
