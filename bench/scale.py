@@ -477,10 +477,13 @@ def run_size(size: int, args, url: str, redis_url: str) -> tuple[list, str]:
         ):
             p50, p95, rate, errors = m[key]
             err = f", {errors} errors" if errors else ""
+            value = f"p95 {p95:.0f} ms, median {p50:.0f} ms, {rate:.1f} req/s{err}"
+            if rate == 0:  # wrk reports only the requests that finished within the run
+                value, p95 = f"no request finished within {args.seconds} s", float("inf")
             rows.append(
                 _results.Row(
                     f"{name}, {label}, {CONNECTIONS} clients",
-                    f"p95 {p95:.0f} ms, median {p50:.0f} ms, {rate:.0f} req/s{err}",
+                    value,
                     f"p95 < {PAGE_P95_MS:g} ms",
                     reference,
                     _verdict(p95 < PAGE_P95_MS and not errors, size),
