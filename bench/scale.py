@@ -478,81 +478,85 @@ def run_size(size: int, args, url: str, redis_url: str) -> tuple[list, str]:
         )
         if not args.existing:
             rows.append(seed_row)
-        web, rss = measure_web(app, url, args.seconds, args.runs)
-        m = web["medians"]
-        bare, sql = m["bare"], m["sql"]
-        reference = (
-            f"bare route p95 {bare[1]:.1f} ms ({bare[2]:.0f} req/s); one SQL query "
-            f"p95 {sql[1]:.1f} ms ({sql[2]:.0f} req/s)"
-        )
-        for key, name in (
-            ("queue", "Agent work queue"),
-            ("search", "Case list with a search"),
-            ("case", "Case page"),
-            ("home", "Creditor home with its charts"),
-        ):
-            p50, p95, rate, errors = m[key]
-            err = f", {errors} errors" if errors else ""
-            value = f"p95 {p95:.0f} ms, median {p50:.0f} ms, {rate:.1f} req/s{err}"
-            if rate == 0:  # wrk reports only the requests that finished within the run
-                value, p95 = f"no request finished within {args.seconds} s", float("inf")
+        web: dict = {"runs": {}}
+        if not args.skip_web:
+            web, rss = measure_web(app, url, args.seconds, args.runs)
+            m = web["medians"]
+            bare, sql = m["bare"], m["sql"]
+            reference = (
+                f"bare route p95 {bare[1]:.1f} ms ({bare[2]:.0f} req/s); one SQL query "
+                f"p95 {sql[1]:.1f} ms ({sql[2]:.0f} req/s)"
+            )
+            for key, name in (
+                ("queue", "Agent work queue"),
+                ("search", "Case list with a search"),
+                ("case", "Case page"),
+                ("home", "Creditor home with its charts"),
+            ):
+                p50, p95, rate, errors = m[key]
+                err = f", {errors} errors" if errors else ""
+                value = f"p95 {p95:.0f} ms, median {p50:.0f} ms, {rate:.1f} req/s{err}"
+                if rate == 0:  # wrk reports only the requests that finished within the run
+                    value, p95 = f"no request finished within {args.seconds} s", float("inf")
+                rows.append(
+                    _results.Row(
+                        f"{name}, {label}, {CONNECTIONS} clients",
+                        value,
+                        f"p95 < {PAGE_P95_MS:g} ms",
+                        reference,
+                        _verdict(p95 < PAGE_P95_MS and not errors, size),
+                    )
+                )
             rows.append(
                 _results.Row(
-                    f"{name}, {label}, {CONNECTIONS} clients",
-                    value,
-                    f"p95 < {PAGE_P95_MS:g} ms",
-                    reference,
-                    _verdict(p95 < PAGE_P95_MS and not errors, size),
+                    f"Web worker memory, {label}",
+                    f"{max(rss):.0f} MB RSS (largest of {len(rss)})",
+                    f"< {WEB_RSS_MB:g} MB",
+                    "-",
+                    _verdict(max(rss) < WEB_RSS_MB, size),
                 )
             )
-        rows.append(
-            _results.Row(
-                f"Web worker memory, {label}",
-                f"{max(rss):.0f} MB RSS (largest of {len(rss)})",
-                f"< {WEB_RSS_MB:g} MB",
-                "-",
-                _verdict(max(rss) < WEB_RSS_MB, size),
+            ours_ms, floor_ms, big_cases = measure_dashboard(args.runs)
+            rows.append(
+                _results.Row(
+                    f"Creditor dashboard, {big_cases:,} cases of {label}",
+                    f"{ours_ms:.0f} ms",
+                    f"< {DASHBOARD_MS:g} ms (50,000 cases)",
+                    f"{floor_ms:.0f} ms (one SQL query by stage)",
+                    _verdict(ours_ms < DASHBOARD_MS, size),
+                )
             )
-        )
-        ours_ms, floor_ms, big_cases = measure_dashboard(args.runs)
-        rows.append(
-            _results.Row(
-                f"Creditor dashboard, {big_cases:,} cases of {label}",
-                f"{ours_ms:.0f} ms",
-                f"< {DASHBOARD_MS:g} ms (50,000 cases)",
-                f"{floor_ms:.0f} ms (one SQL query by stage)",
-                _verdict(ours_ms < DASHBOARD_MS, size),
-            )
-        )
         print(f"[{label}] web and dashboard done", flush=True)
-    imported = measure_import(url, redis_url, args.import_rows)
-    ratio = imported["seconds"] / imported["copy"]
-    rows.append(
-        _results.Row(
-            f"Import of {args.import_rows:,} invoice rows, {label}",
-            f"{imported['seconds']:.1f} s ({ratio:.1f}x COPY)",
-            f"< {IMPORT_FACTOR:g}x COPY",
-            f"{imported['copy']:.1f} s (parse + COPY of the same rows)",
-            "met" if ratio < IMPORT_FACTOR else "missed",
+    imported: dict = {}
+    if args.import_rows:
+        imported = measure_import(url, redis_url, args.import_rows)
+        ratio = imported["seconds"] / imported["copy"]
+        rows.append(
+            _results.Row(
+                f"Import of {args.import_rows:,} invoice rows, {label}",
+                f"{imported['seconds']:.1f} s ({ratio:.1f}x COPY)",
+                f"< {IMPORT_FACTOR:g}x COPY",
+                f"{imported['copy']:.1f} s (parse + COPY of the same rows)",
+                "met" if ratio < IMPORT_FACTOR else "missed",
+            )
         )
-    )
-    rows.append(
-        _results.Row(
-            f"Import worker memory, {args.import_rows:,} rows, {label}",
-            f"{imported['rss_mb']:.0f} MB peak RSS",
-            f"< {IMPORT_RSS_MB:g} MB",
-            f"{imported['rss_before_mb']:.0f} MB after start",
-            "met" if imported["rss_mb"] < IMPORT_RSS_MB else "missed",
+        rows.append(
+            _results.Row(
+                f"Import worker memory, {args.import_rows:,} rows, {label}",
+                f"{imported['rss_mb']:.0f} MB peak RSS",
+                f"< {IMPORT_RSS_MB:g} MB",
+                f"{imported['rss_before_mb']:.0f} MB after start",
+                "met" if imported["rss_mb"] < IMPORT_RSS_MB else "missed",
+            )
         )
-    )
-    print(f"[{label}] import done: {imported}", flush=True)
-    if not args.no_write:  # what is measured so far survives a run stopped in the cadence
-        _results.record(
-            f"scale, {size:,} cases",
-            rows,
-            f"{label}: partial (the run was still going); seeded in {report.seconds:.0f} s",
-            path=args.results,
-        )
+        print(f"[{label}] import done: {imported}", flush=True)
+        if not args.no_write:  # what is measured so far survives a run stopped in the cadence
+            _results.record(
+                f"scale, {size:,} cases",
+                rows,
+                f"{label}: partial (the run was still going); seeded in {report.seconds:.0f} s",
+                path=args.results,
+            )
     counts: dict = {}
     with app.app_context():
         if size > args.cadence_max_cases:
@@ -613,6 +617,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cadence-max-cases", type=int, default=100_000, help="run the cadence up to this size"
     )
+    parser.add_argument("--skip-web", action="store_true", help="no pages nor dashboard")
     parser.add_argument("--remittance-max-cases", type=int, default=10_000_000)
     parser.add_argument(
         "--existing", action="store_true", help="measure the portfolio already in the database"
@@ -635,7 +640,8 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows:
             print(" | ".join(row.cells()))
         if not args.no_write:
-            path = _results.record(f"scale, {size:,} cases", rows, note, path=args.results)
+            key = f"scale, {size:,} cases" + (" (jobs)" if args.skip_web else "")
+            path = _results.record(key, rows, note, path=args.results)
             print(f"written to {path}", flush=True)
     return 0
 
