@@ -367,3 +367,29 @@ def register_cli(app: Flask) -> None:
     from app.cli_personal_data import register_personal_data_cli
 
     register_personal_data_cli(app)
+
+    @app.cli.command("seed-scale")
+    @click.option("--cases", type=int, required=True, help="Number of cases to generate.")
+    @click.option("--reset", is_flag=True, help="Empty every table (rates kept) first.")
+    @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Today.")
+    def seed_scale_command(cases, reset, on):
+        """Generate a large portfolio on PostgreSQL, for benchmarks (see bench/README.md)."""
+        from app.clock import paris_today
+        from app.services import seed_scale
+
+        day = on.date() if on else paris_today()
+        try:
+            report = seed_scale.seed(
+                cases,
+                today=day,
+                reset=reset,
+                progress=lambda step, s: click.echo(f"  {step}: {s:.1f} s"),
+            )
+        except seed_scale.SeedRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+        rows = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
+        click.echo(f"{cases:,} dossiers générés en {report.seconds:.1f} s ({rows}).")
+        click.echo(
+            f"Connexions : admin@scale.test, agent01@scale.test, creancier0001@scale.test"
+            f" ; mot de passe {seed_scale.PASSWORD}"
+        )

@@ -29,6 +29,15 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _normalise_db_url(url: str) -> str:
+    """postgres:// and postgresql:// (as hosting services give them) use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
 def load_config(overrides: dict | None = None) -> dict:
     env = os.environ
     production = env.get("RECOUVRA_ENV", "development") == "production"
@@ -41,11 +50,10 @@ def load_config(overrides: dict | None = None) -> dict:
             raise ConfigError("SECRET_KEY must be set when RECOUVRA_ENV=production")
         secret_key = _dev_secret_key()
 
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'recouvra.sqlite'}"
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    database_url = _normalise_db_url(
+        env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'recouvra.sqlite'}"
+    )
+    replica_url = env.get("DATABASE_REPLICA_URL") or None
 
     redis_url = env.get("REDIS_URL") or None
     config = {
@@ -53,6 +61,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A read replica (same schema, streaming replication) for the creditor dashboards.
+        "SQLALCHEMY_BINDS": {"replica": _normalise_db_url(replica_url)} if replica_url else {},
         "REDIS_URL": redis_url,
         # The daily cadence runs once a day from this hour (Europe/Paris); the scheduler checks
         # every 15 minutes, so a scheduler down at that hour catches up when it is back.

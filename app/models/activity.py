@@ -24,7 +24,11 @@ CALL_OUTCOMES = (
 
 class TimelineEntry(Base):
     __tablename__ = "timeline_entry"
-    __table_args__ = (sa.Index("ix_timeline_entry_case_time", "case_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_timeline_entry_case_time", "case_id", "occurred_at"),
+        # A portal's "recent activity": the latest entries first, whatever the case.
+        sa.Index("ix_timeline_entry_occurred_at", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"))

@@ -52,6 +52,19 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def trigram_index(name: str, column: str) -> sa.Index:
+    """A PostgreSQL trigram index (pg_trgm), so that `ILIKE '%text%'` searches use an index
+    instead of reading the whole table; on SQLite it is a plain index."""
+    return sa.Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
+
+
+@sa.event.listens_for(Base.metadata, "before_create")
+def _trigram_extension(_metadata, connection, **_kw) -> None:
+    # create_all (tests, benchmarks) builds trigram indexes: the extension must exist first.
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+
+
 def enum_column(values: tuple[str, ...], name: str, **kwargs):
     """A portable enum: a short string plus a named CHECK constraint (no PG enum to migrate)."""
     return mapped_column(

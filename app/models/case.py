@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import pipeline
-from app.models.base import Base, TimestampMixin, enum_column, utcnow
+from app.models.base import Base, TimestampMixin, enum_column, trigram_index, utcnow
 from app.models.debtor import Debtor
 from app.models.org import Organisation, User
 
@@ -32,6 +32,11 @@ class Case(TimestampMixin, Base):
             "creditor_id", "external_ref", name="uq_case_file_creditor_external_ref"
         ),
         sa.Index("ix_case_file_queue", "stage", "assigned_agent_id", "next_action_on"),
+        # The work queue reads each agent's cases (then the unassigned ones) soonest first.
+        sa.Index("ix_case_file_agent_next_action", "assigned_agent_id", "next_action_on"),
+        sa.Index("ix_case_file_next_action_on", "next_action_on"),
+        sa.Index("ix_case_file_opened_on", "opened_on"),
+        trigram_index("ix_case_file_reference_trgm", "reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +93,7 @@ class Invoice(Base):
             "paid_cents >= 0 AND paid_cents <= amount_cents", name="paid_within_amount"
         ),
         sa.CheckConstraint("due_date >= issue_date", name="due_after_issue"),
+        trigram_index("ix_invoice_number_trgm", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

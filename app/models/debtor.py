@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.i18n import N_
-from app.models.base import Base, TimestampMixin, enum_column
+from app.models.base import Base, TimestampMixin, enum_column, trigram_index
 
 DEBTOR_KINDS = ("company", "individual")
 CONTACT_KINDS = ("email", "phone")
@@ -37,6 +37,10 @@ CONTACT_PREFERENCE_LABELS = {
 
 class Debtor(TimestampMixin, Base):
     __tablename__ = "debtor"
+    __table_args__ = (
+        trigram_index("ix_debtor_name_trgm", "name"),
+        trigram_index("ix_debtor_siren_trgm", "siren"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     creditor_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)

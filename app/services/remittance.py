@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.domain import ledger
 from app.domain.i18n import N_
@@ -211,6 +212,8 @@ def _lines(transactions: list[LedgerTransaction]) -> list[StatementLine]:
 def _unreported(creditor_id: int) -> list[LedgerTransaction]:
     query = (
         sa.select(LedgerTransaction)
+        # The statement reads every transaction's entries: one query for all, not one each.
+        .options(selectinload(LedgerTransaction.entries))
         .where(
             LedgerTransaction.creditor_id == creditor_id,
             LedgerTransaction.remittance_id.is_(None),
@@ -452,6 +455,8 @@ def money_figures(creditor_id: int) -> MoneyFigures:
         sa.select(LedgerTransaction.kind, LedgerEntry.account, sa.func.sum(signed()))
         .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
         .where(LedgerTransaction.creditor_id == creditor_id)
+        # The same creditor on the entries (ledger.verify checks it): read through their index.
+        .where(LedgerEntry.creditor_id == creditor_id)
         .group_by(LedgerTransaction.kind, LedgerEntry.account)
     ).all()
     total: dict[tuple[str, str], int] = {(k, a): int(v or 0) for k, a, v in rows}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.domain import pipeline
@@ -68,22 +69,32 @@ def _with_rows(query: sa.Select) -> sa.Select:
     )
 
 
+def matching_case_ids(text: str, digits: str = "") -> sa.CompoundSelect:
+    """The ids of cases whose reference, debtor name, invoice number or SIREN (digits) contains
+    the text: one indexed (trigram) lookup per column, united, instead of an OR across joined
+    tables that only a scan of every case can answer."""
+    pattern = f"%{_escape_like(text)}%"
+    parts = [
+        sa.select(Case.id).where(Case.reference.ilike(pattern, escape="\\")),
+        sa.select(Case.id)
+        .join(Debtor, Debtor.id == Case.debtor_id)
+        .where(Debtor.name.ilike(pattern, escape="\\")),
+        sa.select(Invoice.case_id).where(Invoice.number.ilike(pattern, escape="\\")),
+    ]
+    if digits:
+        parts.append(
+            sa.select(Case.id)
+            .join(Debtor, Debtor.id == Case.debtor_id)
+            .where(Debtor.siren.like(f"%{_escape_like(digits)}%", escape="\\"))
+        )
+    return sa.union(*parts)
+
+
 def _filtered(user, query: sa.Select, filters: CaseFilters) -> sa.Select:
     q = filters.q.strip()
     if q:
-        pattern = f"%{_escape_like(q)}%"
-        invoice_match = sa.exists().where(
-            Invoice.case_id == Case.id, Invoice.number.ilike(pattern, escape="\\")
-        )
-        conditions = [
-            Case.reference.ilike(pattern, escape="\\"),
-            Debtor.name.ilike(pattern, escape="\\"),
-            invoice_match,
-        ]
         digits = q.replace(" ", "")
-        if digits.isdigit():
-            conditions.append(Debtor.siren.like(f"%{digits}%"))
-        query = query.where(sa.or_(*conditions))
+        query = query.where(Case.id.in_(matching_case_ids(q, digits if digits.isdigit() else "")))
     if filters.stage in pipeline.STAGES:
         query = query.where(Case.stage == filters.stage)
     if filters.creditor_id is not None:
@@ -103,20 +114,68 @@ def _queue_scope(user) -> sa.Select:
     return query
 
 
+class QueuePagination(Pagination):
+    """One page over several queries read one after the other (the queue's ownership groups).
+
+    Each group is a query ordered on its own, so each page is read in index order; an ORDER BY
+    on "whose is it" over the whole queue would sort every open case at each request."""
+
+    def _counts(self) -> list[int]:
+        if not hasattr(self, "_group_counts"):
+            session = self._query_args["session"]
+            self._group_counts = [
+                session.execute(
+                    group.with_only_columns(sa.func.count(Case.id)).order_by(None)
+                ).scalar_one()
+                for group in self._query_args["counted"]
+            ]
+        return self._group_counts
+
+    def _query_items(self) -> list:
+        session = self._query_args["session"]
+        start, wanted, items = self._query_offset, self.per_page, []
+        for group, count in zip(self._query_args["groups"], self._counts(), strict=True):
+            if wanted <= 0:
+                break
+            if start >= count:
+                start -= count
+                continue
+            rows = session.execute(group.limit(wanted).offset(start)).unique().scalars().all()
+            items.extend(rows)
+            wanted -= len(rows)
+            start = 0
+        return items
+
+    def _query_count(self) -> int:
+        return sum(self._counts())
+
+
 def work_queue(user, filters: CaseFilters, *, page: int = 1, per_page: int = PER_PAGE):
     """My cases first, then unassigned, then others; soonest next action, then largest claim."""
-    ownership = sa.case(
-        (Case.assigned_agent_id == user.id, 0),
-        (Case.assigned_agent_id.is_(None), 1),
-        else_=2,
+
+    def groups(scope: sa.Select) -> list[sa.Select]:
+        owned = [
+            scope.where(Case.assigned_agent_id == user.id),
+            scope.where(Case.assigned_agent_id.is_(None)),
+        ]
+        if user.is_manager:
+            owned.append(scope.where(Case.assigned_agent_id != user.id))
+        return owned
+
+    ordered = [
+        group.order_by(Case.next_action_on.asc().nulls_last(), Case.claim_cents.desc(), Case.id)
+        for group in groups(_filtered(user, _with_rows(_queue_scope(user)), filters))
+    ]
+    # Counted without the rows' joins (the search is on case ids): an index-only count.
+    counted = groups(_filtered(user, _queue_scope(user), filters))
+    return QueuePagination(
+        page=page,
+        per_page=per_page,
+        error_out=False,
+        groups=ordered,
+        counted=counted,
+        session=db.session,
     )
-    query = _filtered(user, _with_rows(_queue_scope(user)), filters).order_by(
-        ownership,
-        Case.next_action_on.asc().nulls_last(),
-        Case.claim_cents.desc(),
-        Case.id,
-    )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def all_cases(
