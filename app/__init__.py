@@ -8,6 +8,7 @@ from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app import formatting
@@ -37,6 +38,14 @@ class Int64Converter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def behind_proxies(app: Flask) -> None:
+    """Behind N load balancers (TRUSTED_PROXIES): the client's address (audit log, per-address
+    rate limits), scheme and host come from the headers they add, and only from the last N."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -45,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.url_map.converters["int"] = Int64Converter  # before any blueprint adds its rules
     app.config.update(load_config(config))
+    behind_proxies(app)
 
     db.init_app(app)
     # Batch mode lets later migrations alter SQLite tables too.

@@ -128,6 +128,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": int(float(env.get("SESSION_MAX_HOURS", "12")) * 3600),
         # Second-factor codes tried per minute, per address and per account being logged in.
         "TOTP_RATE_LIMIT": env.get("TOTP_RATE_LIMIT", "5 per minute"),
+        # How many reverse proxies (load balancers) stand in front of the app: 0 trusts no
+        # X-Forwarded-* header, since a client could forge them.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "CASES_PER_PAGE": 25,
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
