@@ -153,7 +153,12 @@ def _pages(app) -> dict[str, list[tuple[str, str]]]:
     signer = app.session_interface.get_signing_serializer(app)
 
     def cookie(user_id: int) -> str:
-        return signer.dumps({"_user_id": str(user_id), "_fresh": True})
+        # What a login leaves in the session: the versioned id and the times the session guard
+        # checks (app/auth/account.start_session); generated users have session version 0.
+        now = int(time.time())
+        return signer.dumps(
+            {"_user_id": f"{user_id}:0", "_fresh": True, "auth_at": now, "seen_at": now}
+        )
 
     agent = db.session.scalar(sa.select(User).where(User.email == "agent01@scale.test"))
     references = db.session.scalars(
@@ -236,8 +241,11 @@ def measure_web(app, url: str, seconds: int, runs: int) -> tuple[dict, list[floa
             request = urllib.request.Request(base + page[0][0])  # noqa: S310
             request.add_header("Cookie", f"session={page[0][1]}")
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-                if response.status != 200:
-                    raise SystemExit(f"{name}: {page[0][0]} answered {response.status}")
+                # urlopen follows redirects: a page sent to the login form would pass as 200.
+                if response.status != 200 or response.geturl() != base + page[0][0]:
+                    raise SystemExit(
+                        f"{name}: {page[0][0]} answered {response.status} at {response.geturl()}"
+                    )
         for _ in range(runs):  # interleaved, so that a slow moment of the VM hits all alike
             for name, page in pages.items():
                 _idle(base)
