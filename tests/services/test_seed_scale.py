@@ -6,6 +6,7 @@ verify, balances compute, and the pages open on it.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -89,7 +90,11 @@ def test_the_pages_open_on_the_portfolio(portfolio, client, monkeypatch):
         (2 + seed_scale.AGENTS, "/creancier/"),
     ):
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            # What a login leaves (app/auth/account.start_session): the versioned id and the
+            # times the session guard checks; generated users are at session version 0.
+            now = int(time.time())
+            session["_user_id"] = f"{user_id}:0"
             session["_fresh"] = True
+            session["auth_at"] = session["seen_at"] = now
         response = client.get(url)
         assert response.status_code == 200, url
