@@ -140,6 +140,12 @@ def import_bodacc():
     return redirect(url_for("agent.insolvency_page"))
 
 
+def _flash_refusal(exc: ValidationFailed) -> None:
+    for messages in exc.errors.values():
+        for message in messages:
+            flash(_(message), "warning")
+
+
 @bp.route("/declarations/<int:declaration_id>/dividendes", methods=["POST"])
 @manager_required
 def record_dividend(declaration_id: int):
@@ -162,9 +168,7 @@ def record_dividend(declaration_id: int):
         )
         flash(_("Dividende enregistré comme paiement du dossier."), "success")
     except ValidationFailed as exc:
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(_(message), "warning")
+        _flash_refusal(exc)
     return redirect(url_for("agent.insolvency_page"))
 
 
@@ -182,7 +186,5 @@ def move_declaration(declaration_id: int):
         )
         flash(_("Déclaration mise à jour."), "success")
     except ValidationFailed as exc:
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(_(message), "warning")
+        _flash_refusal(exc)
     return redirect(url_for("agent.insolvency_page"))

@@ -24,6 +24,9 @@ SMALL_CLAIMS_ACCEPT_MONTHS = 1
 DECLARATION_MONTHS, DECLARATION_MONTHS_OVERSEAS = 2, 4  # from BODACC publication (R622-24)
 RELIEF_MONTHS = 6  # a late declaration may ask for relief within this (L622-26)
 ENFORCEMENT_HOURS = (time(6), time(21))  # L141-1: not before 6:00 nor after 21:00
+# The steps that give the creditor an enforceable title (10-year limitation, costs owed, interest
+# after judgment).
+TITLE_STEPS = ("title_obtained", "accepted", "decision")
 ALERT_DAYS = 15  # a deadline this close raises a task and shows on the deadline board
 
 TRIBUNAL_DE_COMMERCE = "tribunal_de_commerce"

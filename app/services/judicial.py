@@ -57,7 +57,7 @@ NEEDS = {
     "appeal": "decision",
 }
 ENFORCEMENT = ("garnishment_bank", "garnishment_wages")
-TITLE_STEPS = ("title_obtained", "accepted", "decision")
+TITLE_STEPS = judicial.TITLE_STEPS
 APPEAL_MONTHS = 1  # the usual appeal window against a judgment (CPC 538)
 
 

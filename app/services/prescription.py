@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from app.domain import limitation
 from app.domain.i18n import N_
+from app.domain.judicial import TITLE_STEPS
 from app.extensions import db
 from app.models import (
     Case,
@@ -29,7 +30,6 @@ from app.services.audit import add_timeline, record_audit
 from app.services.errors import ValidationFailed
 
 INTERRUPTING_STEPS = ("filed", "invitation_sent", "garnishment_bank", "garnishment_wages")
-TITLE_STEPS = ("title_obtained", "accepted", "decision")
 
 
 def court_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | None]]:
