@@ -93,7 +93,13 @@ def isodate(value) -> date | None:
     return date.fromisoformat(value)
 
 
+def count(value: int) -> str:
+    """A number of things, grouped as the locale writes it (10 000 in French)."""
+    return format_decimal(value, format="#,##0")
+
+
 def register(app) -> None:
+    app.add_template_filter(count)
     app.add_template_filter(isodate)
     app.add_template_filter(money)
     app.add_template_filter(day)

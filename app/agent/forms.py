@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
+from wtforms.widgets import HiddenInput
 
 from app import formatting
 from app.domain import interest, money, pipeline, schedule
@@ -75,24 +76,41 @@ class _GetForm(FlaskForm):
         csrf = False
 
 
-class QueueFilterForm(_GetForm):
+class _CreditorFilter:
+    """The creditor filter of the case lists: a search field with suggestions (a list of every
+    creditor would be thousands of options); `?creditor=<id>` from a link still works and
+    fills the field with that creditor's name."""
+
+    def _fill_creditor(self, user) -> None:
+        if not self.creditor_name.data and self.creditor.data is not None:
+            self.creditor_name.data = worklist.creditor_filter_label(user, self.creditor.data)
+
+    def _creditor_filters(self) -> dict:
+        return {
+            "creditor_id": self.creditor.data,
+            "creditor_text": (self.creditor_name.data or "")[:200],
+        }
+
+
+class QueueFilterForm(_CreditorFilter, _GetForm):
     q = StringField(_l("Recherche"))
     stage = SelectField(_l("Étape"), validate_choice=False)
-    creditor = SelectField(_l("Créancier"), coerce=int_or_none, validate_choice=False)
+    creditor_name = StringField(_l("Créancier"))
+    creditor = IntegerField(widget=HiddenInput())
     mine = BooleanField(_l("Seulement mes dossiers"))
 
-    def __init__(self, *args, creditors=(), **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         open_stages = [s for s in pipeline.STAGES if s in pipeline.OPEN_STAGES]
         self.stage.choices = _stage_choices(open_stages, _l("Toutes les étapes"))
-        self.creditor.choices = _creditor_choices(creditors)
+        self._fill_creditor(user)
 
     def filters(self) -> worklist.CaseFilters:
         return worklist.CaseFilters(
             q=(self.q.data or "")[:100],
             stage=self.stage.data or None,
-            creditor_id=self.creditor.data,
             only_mine=bool(self.mine.data),
+            **self._creditor_filters(),
         )
 
 
@@ -106,10 +124,11 @@ SORT_CHOICES = options(
 )
 
 
-class CaseListFilterForm(_GetForm):
+class CaseListFilterForm(_CreditorFilter, _GetForm):
     q = StringField(_l("Recherche"))
     stage = SelectField(_l("Étape"), validate_choice=False)
-    creditor = SelectField(_l("Créancier"), coerce=int_or_none, validate_choice=False)
+    creditor_name = StringField(_l("Créancier"))
+    creditor = IntegerField(widget=HiddenInput())
     sort = SelectField(_l("Trier par"), choices=SORT_CHOICES, default="opened")
     direction = SelectField(
         _l("Ordre"),
@@ -117,16 +136,16 @@ class CaseListFilterForm(_GetForm):
         default="desc",
     )
 
-    def __init__(self, *args, creditors=(), **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.stage.choices = _stage_choices(pipeline.STAGES, _l("Toutes les étapes"))
-        self.creditor.choices = _creditor_choices(creditors)
+        self._fill_creditor(user)
 
     def filters(self) -> worklist.CaseFilters:
         return worklist.CaseFilters(
             q=(self.q.data or "")[:100],
             stage=self.stage.data or None,
-            creditor_id=self.creditor.data,
+            **self._creditor_filters(),
         )
 
 

@@ -53,8 +53,7 @@ def _page_number() -> int:
 @bp.route("/")
 @agency_required
 def queue():
-    creditors = worklist.creditor_organisations(current_user)
-    form = forms.QueueFilterForm(formdata=request.args, creditors=creditors)
+    form = forms.QueueFilterForm(formdata=request.args, user=current_user)
     page = worklist.work_queue(current_user, form.filters(), page=_page_number())
     today = web.today()
     return render_template(
@@ -67,15 +66,16 @@ def queue():
         task_done_form=forms.TaskDoneForm(formdata=None),
         calling=agent_tasks.calling_now(),
         today=today,
-        filtered=any(request.args.get(k) for k in ("q", "stage", "creditor", "mine")),
+        filtered=any(
+            request.args.get(k) for k in ("q", "stage", "creditor", "creditor_name", "mine")
+        ),
     )
 
 
 @bp.route("/dossiers")
 @agency_required
 def cases():
-    creditors = worklist.creditor_organisations(current_user)
-    form = forms.CaseListFilterForm(formdata=request.args, creditors=creditors)
+    form = forms.CaseListFilterForm(formdata=request.args, user=current_user)
     page = worklist.all_cases(
         current_user,
         form.filters(),
@@ -88,7 +88,18 @@ def cases():
         form=form,
         page=page,
         today=web.today(),
-        filtered=any(request.args.get(k) for k in ("q", "stage", "creditor")),
+        filtered=any(request.args.get(k) for k in ("q", "stage", "creditor", "creditor_name")),
+    )
+
+
+@bp.route("/creanciers/suggestions")
+@agency_required
+def creditor_suggestions():
+    """The filter's suggestions as <option>s, for the field's datalist (htmx)."""
+    text = (request.args.get("creditor_name") or "")[:200]
+    return render_template(
+        "agent/_creditor_suggestions.html",
+        labels=worklist.creditor_suggestions(current_user, text),
     )
 
 

@@ -70,6 +70,7 @@ POLICY: dict[str, Rule] = {
     "creditor.direct_payment": Rule(CREDITOR, scoped=True),
     "agent.queue": Rule(AGENCY),
     "agent.cases": Rule(AGENCY),
+    "agent.creditor_suggestions": Rule(AGENCY),
     "agent.case": Rule(AGENCY),
     "agent.document": Rule(AGENCY),
     "agent.add_note": Rule(AGENCY),

@@ -151,13 +151,73 @@ def test_it_filters_by_stage_creditor_and_only_mine(people, login, client):
     }
 
 
-def test_the_creditor_filter_lists_every_creditor_organisation(people, login, client):
+def test_the_creditor_filter_suggests_creditors_as_the_agent_types(people, login, client):
     login(people.agent)
     page = text(client.get("/agence/"))
-    select = re.search(r'<select[^>]*name="creditor".*?</select>', page, re.S).group(0)
-    assert "Boulangerie Dupont SAS" in select
-    assert "Garage Martin SARL" in select
-    assert "Recouvra Agence SAS" not in select
+    field = re.search(r'<input[^>]*name="creditor_name"[^>]*>', page).group(0)
+    assert 'list="creditor-suggestions"' in field
+    # The page carries no list of every creditor: an agency has thousands.
+    assert "Garage Martin SARL" not in page
+
+    suggested = text(client.get("/agence/creanciers/suggestions?creditor_name=garage"))
+    assert '<option value="Garage Martin SARL">' in suggested
+    assert "Boulangerie Dupont SAS" not in suggested
+    everyone = text(client.get("/agence/creanciers/suggestions?creditor_name="))
+    assert "Boulangerie Dupont SAS" in everyone and "Garage Martin SARL" in everyone
+    assert "Recouvra Agence SAS" not in everyone
+
+
+def test_creditor_suggestions_are_the_first_twenty_by_name_and_name_the_siren(
+    people, login, client
+):
+    for n in range(25):
+        factories.make_org("creditor", f"Grossiste {n:02d} SARL")
+    sirened = factories.make_org("creditor", "Grossiste Exact SA", siren=factories.VALID_SIRENS[2])
+    login(people.agent)
+
+    options = re.findall(
+        r'<option value="([^"]*)">',
+        html.unescape(text(client.get("/agence/creanciers/suggestions?creditor_name=grossiste"))),
+    )
+
+    assert options == sorted(options) and len(options) == 20
+    assert options[0] == "Grossiste 00 SARL"
+    exact = text(client.get(f"/agence/creanciers/suggestions?creditor_name={sirened.siren}"))
+    assert f"Grossiste Exact SA ({sirened.siren})" in html.unescape(exact)
+
+
+def test_the_creditor_filter_matches_names_and_a_chosen_suggestion_exactly(people, login, client):
+    ours = make(people.creditor_user)
+    theirs = make(people.other_creditor_user, siren=factories.VALID_SIRENS[1])
+    namesake = factories.make_org(
+        "creditor", "Garage Martin SARL Bis", siren=factories.VALID_SIRENS[2]
+    )
+    namesake_user = factories.make_user(namesake, "creditor_admin", "bis@garage.test")
+    namesake_case = make(namesake_user, siren=factories.VALID_SIRENS[3])
+    login(people.agent)
+
+    assert set(references(client.get("/agence/?creditor_name=GARAGE+martin"))) == {
+        theirs.reference,
+        namesake_case.reference,
+    }
+    chosen = f"Garage Martin SARL Bis ({namesake.siren})"
+    assert references(client.get("/agence/", query_string={"creditor_name": chosen})) == [
+        namesake_case.reference
+    ]
+    assert references(client.get("/agence/?creditor_name=boulangerie")) == [ours.reference]
+    assert references(client.get("/agence/?creditor_name=personne")) == []
+
+
+def test_a_link_to_one_creditor_fills_the_filter_with_its_name(people, login, client):
+    theirs = make(people.other_creditor_user, siren=factories.VALID_SIRENS[1])
+    make(people.creditor_user)
+    login(people.agent)
+
+    response = client.get(f"/agence/?creditor={people.other_creditor.id}")
+
+    assert references(response) == [theirs.reference]
+    field = re.search(r'<input[^>]*name="creditor_name"[^>]*>', text(response)).group(0)
+    assert 'value="Garage Martin SARL"' in field
 
 
 @pytest.mark.parametrize(
@@ -221,3 +281,41 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     response = client.get("/agence/")
     assert response.status_code == 302
     assert "/connexion" in response.headers["Location"]
+
+
+def test_past_the_count_limit_the_queue_pages_through_every_case_once_in_order(people, monkeypatch):
+    from app.services import worklist
+
+    mine = [make(people.creditor_user, agent=people.agent, amount=900_000 - i) for i in range(5)]
+    unassigned = [make(people.creditor_user, amount=500_000 - i) for i in range(3)]
+    monkeypatch.setattr(worklist, "COUNT_CAP", 3)
+
+    seen, number = [], 1
+    while True:
+        page = worklist.work_queue(people.agent, worklist.CaseFilters(), page=number, per_page=2)
+        seen += [case.reference for case in page.items]
+        if number == 1:
+            # 8 cases, counted up to 4 a group: the pager knows only "more than".
+            assert page.total_is_lower_bound and page.counted_up_to == 3
+        if not page.has_next:
+            break
+        number += 1
+
+    assert seen == [c.reference for c in mine + unassigned]
+
+
+def test_the_due_badges_say_more_than_past_the_count_limit(
+    people, login, client, today, monkeypatch
+):
+    from app.services import worklist
+
+    for i in range(3):
+        make(people.creditor_user, agent=people.agent, next_on=date(2026, 1, 1 + i))
+    make(people.creditor_user, next_on=today)
+    monkeypatch.setattr(worklist, "COUNT_CAP", 2)
+    login(people.agent)
+
+    page = text(client.get("/agence/"))
+
+    assert "Plus de 2 en retard" in page
+    assert "1 à traiter aujourd'hui" in page
