@@ -7,6 +7,7 @@ CI sets both to real PostgreSQL and Redis. Jobs always go through an RQ queue he
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import threading
@@ -142,19 +143,69 @@ def live_server(app, local_stripe):
 
 
 def _empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        # SQLite has no TRUNCATE: the audit log's append-only triggers are lifted meanwhile.
-        for statement in audit.drop_append_only_statements("sqlite"):
-            db.session.execute(sa.text(statement))
-        for table in tables:
-            db.session.execute(table.delete())
-        for statement in audit.append_only_statements("sqlite"):
-            db.session.execute(sa.text(statement))
+        _empty_postgres_tables()
+        return
+    # SQLite has no TRUNCATE: the audit log's append-only triggers are lifted meanwhile.
+    for statement in audit.drop_append_only_statements("sqlite"):
+        db.session.execute(sa.text(statement))
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    for statement in audit.append_only_statements("sqlite"):
+        db.session.execute(sa.text(statement))
     db.session.commit()
+
+
+def _empty_postgres_tables() -> None:
+    """Leave every table empty and every id sequence at its start, as a TRUNCATE ... RESTART
+    IDENTITY CASCADE of all tables would, at a fraction of its cost.
+
+    TRUNCATE gives each table, index and TOAST table a new file: for the 39 tables it took
+    0.1-0.3 s after every test, even when the test wrote nothing (half the suite's time on
+    PostgreSQL). Instead, one query finds the tables that hold rows (whoever wrote them: this
+    process, the live server's threads or a subprocess) and those are emptied with DELETE, then
+    one query sets back the sequences that were used (by a row since deleted or rolled back too).
+    """
+    tables = list(reversed(db.metadata.sorted_tables))  # the referencing tables first
+    session = db.session
+    filled = set(
+        session.execute(sa.text(_filled_tables_sql(tuple(t.name for t in tables)))).scalars()
+    )
+    if filled:
+        try:
+            with session.begin_nested():
+                for table in tables:
+                    if table.name not in filled:
+                        continue
+                    if table.name == audit.AuditEvent.__tablename__:
+                        # Append-only (its trigger refuses DELETE); nothing references it.
+                        session.execute(sa.text(f'TRUNCATE "{table.name}"'))
+                    else:
+                        session.execute(table.delete())
+        except sa.exc.DBAPIError:
+            # An order DELETE cannot follow (a reference added since, say): the sure way.
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    session.execute(
+        sa.text(
+            "SELECT setval(s.seqrelid, s.seqstart, false) FROM pg_sequence s"
+            " JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid"
+            " AND d.deptype IN ('a', 'i')"
+            " JOIN pg_class t ON t.oid = d.refobjid AND t.relname = ANY(:names)"
+            " WHERE t.relnamespace = current_schema()::regnamespace"
+            " AND pg_sequence_last_value(s.seqrelid) IS NOT NULL"
+        ),
+        {"names": [t.name for t in tables]},
+    )
+    session.commit()
+
+
+@functools.cache
+def _filled_tables_sql(names: tuple[str, ...]) -> str:
+    return " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT FROM \"{name}\")"  # noqa: S608 (our tables)
+        for name in names
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -22,12 +22,17 @@ VALID_SIRENS = ("732829320", "552032534", "542051180", "775670417", "632012100")
 VALID_IBAN = "FR7630006000011234567890189"
 
 
+# scrypt still, at a test-only cost (N=1024): the app's own cost (N=32768, ~0.1 s) is paid on
+# every check, and the suite logs in about a thousand times. Users made by the app's services
+# (accounts.create_user, a password change) get the real cost; test_create_user checks it.
+TEST_PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
 @functools.cache
 def _password_hash() -> str:
-    # Hash once: scrypt is deliberately slow, and every test makes several users.
-    from app.services.accounts import hash_password
+    from werkzeug.security import generate_password_hash
 
-    return hash_password(PASSWORD)
+    return generate_password_hash(PASSWORD, method=TEST_PASSWORD_METHOD)
 
 
 def make_org(kind="creditor", name="Boulangerie Dupont SAS", *, mandate=True, siren=None):

@@ -111,9 +111,12 @@ def test_seeding_the_published_rates_loads_the_law_tables_once(app):
 def test_seeding_keeps_a_rate_already_entered(people):
     rates.add_rate(people.admin, interest.ECB, date(2026, 1, 1), 215, "Saisie manuelle")
     assert rates.seed_published_rates() == 44
+    # The ECB rate of that semester (the seed added its legal rates beside it).
     row = db.session.scalars(
-        sa.select(InterestRate).where(InterestRate.semester_start == date(2026, 1, 1))
-    ).first()
+        sa.select(InterestRate).where(
+            InterestRate.kind == interest.ECB, InterestRate.semester_start == date(2026, 1, 1)
+        )
+    ).one()
     assert row.source == "Saisie manuelle"
 
 

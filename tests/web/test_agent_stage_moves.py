@@ -36,9 +36,9 @@ def move(client, case, target, reason="", outcome=""):
 def entries(case, kind) -> list[TimelineEntry]:
     return list(
         db.session.scalars(
-            sa.select(TimelineEntry).where(
-                TimelineEntry.case_id == case.id, TimelineEntry.kind == kind
-            )
+            sa.select(TimelineEntry)
+            .where(TimelineEntry.case_id == case.id, TimelineEntry.kind == kind)
+            .order_by(TimelineEntry.id)  # without it, PostgreSQL may return them in any order
         )
     )
 
