@@ -36,10 +36,11 @@ from app.models import (
     PaymentPlan,
     Promise,
     Task,
+    TimelineEntry,
 )
 from app.models.base import utcnow
-from app.services import cadence_steps, judicial, plans, prescription, tasks
-from app.services.audit import add_timeline
+from app.services import bulk, cadence_steps, judicial, plans, prescription, tasks
+from app.services.audit import _jsonable
 from app.services.scenarios import active_scenarios
 
 log = logging.getLogger(__name__)
@@ -344,13 +345,15 @@ def _decide_chunk(
     with_plan = set(
         db.session.scalars(
             sa.select(PaymentPlan.case_id).where(
-                PaymentPlan.case_id.in_(ids), PaymentPlan.status == "active"
+                bulk.among(PaymentPlan.case_id, ids), PaymentPlan.status == "active"
             )
         )
     )
     with_promise = set(
         db.session.scalars(
-            sa.select(Promise.case_id).where(Promise.case_id.in_(ids), Promise.status == "pending")
+            sa.select(Promise.case_id).where(
+                bulk.among(Promise.case_id, ids), Promise.status == "pending"
+            )
         )
     )
     done: dict[int, list] = defaultdict(list)
@@ -363,7 +366,7 @@ def _decide_chunk(
             CadenceAction.planned_on,
             CadenceAction.status,
             CadenceAction.created_at,
-        ).where(CadenceAction.case_id.in_(ids))
+        ).where(bulk.among(CadenceAction.case_id, ids))
     ):
         done[row.case_id].append(row)
     needs_last_contact = any(
@@ -435,23 +438,22 @@ def _insert_actions(planned: list[dict]) -> list:
     """One executemany of INSERT ... ON CONFLICT DO NOTHING RETURNING (SQLAlchemy batches it
     into multi-row statements): a row another run or worker already inserted is silently not
     inserted again, and not returned."""
-    statement = (
-        tasks.insert_for_dialect(CadenceAction.__table__)
-        .on_conflict_do_nothing()
-        .returning(CadenceAction.id, CadenceAction.case_id, CadenceAction.channel)
+    return bulk.insert_new(
+        CadenceAction.__table__,
+        planned,
+        [CadenceAction.id, CadenceAction.case_id, CadenceAction.channel],
     )
-    return db.session.execute(statement, planned).all()
 
 
 def _last_contacts(ids: list[int]) -> dict[int, date]:
     letters = _grouped(
         sa.select(Letter.case_id, sa.func.max(Letter.letter_date))
-        .where(Letter.case_id.in_(ids), Letter.template.in_(DEBTOR_TEMPLATES))
+        .where(bulk.among(Letter.case_id, ids), Letter.template.in_(DEBTOR_TEMPLATES))
         .group_by(Letter.case_id)
     )
     calls = _grouped(
         sa.select(CallLog.case_id, sa.func.max(CallLog.called_at))
-        .where(CallLog.case_id.in_(ids), CallLog.direction == "outbound")
+        .where(bulk.among(CallLog.case_id, ids), CallLog.direction == "outbound")
         .group_by(CallLog.case_id)
     )
     result = dict(letters)
@@ -467,12 +469,14 @@ def _profiles(rows) -> dict[int, str]:
     ids = [row.id for row in rows]
     disputed = set(
         db.session.scalars(
-            sa.select(Invoice.case_id).where(Invoice.case_id.in_(ids), Invoice.disputed.is_(True))
+            sa.select(Invoice.case_id).where(
+                bulk.among(Invoice.case_id, ids), Invoice.disputed.is_(True)
+            )
         )
     )
     broken = _grouped(
         sa.select(Promise.case_id, sa.func.count(Promise.id))
-        .where(Promise.case_id.in_(ids), Promise.status == "broken")
+        .where(bulk.among(Promise.case_id, ids), Promise.status == "broken")
         .group_by(Promise.case_id)
     )
     identities = {row.identity_id for row in rows if row.identity_id}
@@ -481,7 +485,9 @@ def _profiles(rows) -> dict[int, str]:
     for identity_id, debtor_id, outcome in db.session.execute(
         sa.select(Debtor.identity_id, Case.debtor_id, Case.outcome)
         .join(Debtor, Debtor.id == Case.debtor_id)
-        .where(sa.or_(Debtor.identity_id.in_(identities), Case.debtor_id.in_(debtors)))
+        .where(
+            sa.or_(bulk.among(Debtor.identity_id, identities), bulk.among(Case.debtor_id, debtors))
+        )
     ):
         entry = history[debtor_key(identity_id, debtor_id)]
         entry[0] += 1
@@ -521,18 +527,66 @@ def _flag_limitation(rows, today: date) -> int:
     if not alerts:
         return 0
     keys = {f"limitation:{days}:{case_id}:{on.isoformat()}" for case_id, days, on in alerts}
-    existing = set(db.session.scalars(sa.select(Task.source_key).where(Task.source_key.in_(keys))))
-    raised = 0
+    existing = bulk.present(Task.source_key, keys)
+    # What tasks.raise_task and add_timeline do for one alert, for all of them in three
+    # statements: the first run on a portfolio raises tens of thousands.
+    rows, seen = [], set()
     for case_id, days, limitation_on in alerts:
         key = f"limitation:{days}:{case_id}:{limitation_on.isoformat()}"
-        if key in existing:
+        if key in existing or key in seen:
             continue
-        case = db.session.get(Case, case_id)
+        seen.add(key)
         data = {"days": days, "limitation_on": limitation_on, "prescribed": days == 0}
-        if tasks.raise_task(case, "limitation", due_on=today, source_key=key, data=data):
-            add_timeline(case, None, "limitation_near", data=data)
-            raised += 1
-    return raised
+        rows.append(
+            {
+                "case_id": case_id,
+                "kind": "limitation",
+                "due_on": today,
+                "status": "open",
+                "source_key": key,
+                "data": _jsonable(data),
+                "created_at": utcnow(),
+            }
+        )
+    raised = {row.source_key for row in bulk.insert_new(Task.__table__, rows, [Task.source_key])}
+    rows = [row for row in rows if row["source_key"] in raised]  # not one another run raised
+    if not rows:
+        return 0
+    db.session.execute(
+        sa.insert(TimelineEntry.__table__),
+        [
+            {
+                "case_id": row["case_id"],
+                "actor_id": None,
+                "occurred_at": utcnow(),
+                "kind": "limitation_near",
+                "text": "",
+                "data": row["data"],
+                "visible_to_creditor": False,
+            }
+            for row in rows
+        ],
+    )
+    case_ids = {row["case_id"] for row in rows}
+    db.session.execute(
+        sa.update(Case)
+        .where(bulk.among(Case.id, case_ids))
+        .values(
+            next_action_on=sa.case(
+                (
+                    sa.and_(
+                        Case.stage.in_(pipeline.OPEN_STAGES),
+                        sa.or_(Case.next_action_on.is_(None), Case.next_action_on > today),
+                    ),
+                    today,
+                ),
+                else_=Case.next_action_on,
+            ),
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    return len(rows)
 
 
 # --- One case, for its page -------------------------------------------------------------------

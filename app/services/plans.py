@@ -4,10 +4,13 @@ their status true to the payments received (review_case, run after every payment
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.domain import pipeline, schedule
 from app.domain.i18n import N_
@@ -16,7 +19,7 @@ from app.extensions import db
 from app.models import Case, Payment, PaymentPlan, PlanInstallment, Promise, TimelineEntry
 from app.models.base import utcnow
 from app.models.plan import LIVE_PLAN_STATUSES
-from app.services import claims, tasks
+from app.services import bulk, claims, tasks
 from app.services.access import require_agency
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import Forbidden, ValidationFailed
@@ -380,13 +383,30 @@ def installment_views(plan: PaymentPlan, today: date) -> list[InstallmentView]:
     return views
 
 
-def review_case(case: Case, today: date, actor=None) -> None:
+@dataclass
+class _Known:
+    """What review_case reads about one case, read for a whole chunk of cases at once."""
+
+    promises: list[Promise]
+    plan: PaymentPlan | None
+    payments: list[tuple[date, int]]  # (received on, cents) of the payments that stand
+
+    def paid_between(self, first: date, last: date | None = None) -> int:
+        return sum(
+            cents for on, cents in self.payments if on >= first and (last is None or on <= last)
+        )
+
+
+def review_case(case: Case, today: date, actor=None, *, known: _Known | None = None) -> None:
     """Mark promises kept or broken and the active plan completed or breached, from the payments
     received; lift the holds they set and put the case back in the agent's queue when the debtor
-    failed. Idempotent: a second run changes nothing. Does not commit (the caller does)."""
-    for promise in _pending_promises(case):
+    failed. Idempotent: a second run changes nothing. Does not commit (the caller does).
+    `known`: the case's promises, plan and payments, read beforehand for many cases at once."""
+    promises = known.promises if known else _pending_promises(case)
+    paid_between = known.paid_between if known else partial(_paid_between, case)
+    for promise in promises:
         deadline = promise.promised_on + timedelta(days=schedule.PROMISE_GRACE_DAYS)
-        paid = _paid_between(case, promise.made_on, deadline)
+        paid = paid_between(promise.made_on, deadline)
         status = schedule.promise_status(promise.amount_cents, promise.promised_on, paid, today)
         if status == "pending":
             continue
@@ -408,13 +428,11 @@ def review_case(case: Case, today: date, actor=None) -> None:
             data={"amount_cents": promise.amount_cents, "promised_on": promise.promised_on},
             visible_to_creditor=True,
         )
-    plan = live_plan(case)
+    plan = known.plan if known else live_plan(case)
     if plan is None or plan.status != "active":
         return
     lines = [schedule.Installment(i.sequence, i.due_on, i.amount_cents) for i in plan.installments]
-    progress = schedule.plan_progress(
-        lines, _paid_between(case, plan.starts_on), today, plan.breach_days
-    )
+    progress = schedule.plan_progress(lines, paid_between(plan.starts_on), today, plan.breach_days)
     if progress.completed or progress.breached:
         plan.status = "completed" if progress.completed else "breached"
         plan.ended_on = today
@@ -445,21 +463,62 @@ def after_payment(case: Case, today: date, actor=None) -> None:
     review_case(case, today, actor)
 
 
+REVIEW_CHUNK = 2_000
+
+
 def review_all(today: date) -> int:
     """Every open case with a pending promise or a live plan; returns how many were reviewed.
-    The daily run calls it; safe to run twice."""
+    The daily run calls it; safe to run twice. A few queries per chunk of cases, not per case
+    (the same reads as review_case's, grouped)."""
     with_promise = sa.select(Promise.case_id).where(Promise.status == "pending")
     with_plan = sa.select(PaymentPlan.case_id).where(PaymentPlan.status == "active")
-    cases = db.session.scalars(
-        sa.select(Case).where(
+    ids = db.session.scalars(
+        sa.select(Case.id)
+        .where(
             Case.stage.in_(pipeline.OPEN_STAGES),
             sa.or_(Case.id.in_(with_promise), Case.id.in_(with_plan)),
         )
+        .order_by(Case.id)
     ).all()
-    for case in cases:
-        review_case(case, today)
+    for start in range(0, len(ids), REVIEW_CHUNK):
+        chunk = ids[start : start + REVIEW_CHUNK]
+        cases = db.session.scalars(
+            sa.select(Case).where(bulk.among(Case.id, chunk)).order_by(Case.id)
+        ).all()
+        promises: dict[int, list[Promise]] = defaultdict(list)
+        for promise in db.session.scalars(
+            sa.select(Promise)
+            .where(bulk.among(Promise.case_id, chunk), Promise.status == "pending")
+            .order_by(Promise.id)
+        ):
+            promises[promise.case_id].append(promise)
+        plans: dict[int, PaymentPlan] = {}
+        for plan in db.session.scalars(
+            sa.select(PaymentPlan)
+            .where(
+                bulk.among(PaymentPlan.case_id, chunk),
+                PaymentPlan.status.in_(LIVE_PLAN_STATUSES),
+            )
+            .options(selectinload(PaymentPlan.installments))
+            .order_by(PaymentPlan.id)
+        ):
+            plans.setdefault(plan.case_id, plan)
+        paid: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        for case_id, received_on, cents in db.session.execute(
+            sa.select(Payment.case_id, Payment.received_on, Payment.amount_cents).where(
+                bulk.among(Payment.case_id, chunk), Payment.reversed_at.is_(None)
+            )
+        ):
+            paid[case_id].append((received_on, cents))
+        for case in cases:
+            review_case(
+                case,
+                today,
+                known=_Known(promises[case.id], plans.get(case.id), paid[case.id]),
+            )
+        db.session.flush()
     db.session.commit()
-    return len(cases)
+    return len(ids)
 
 
 # --- Plans paid by card -----------------------------------------------------------------------

@@ -25,7 +25,7 @@ from app.models import (
     Payment,
     ProcedureStep,
 )
-from app.services import access
+from app.services import access, bulk
 from app.services.audit import add_timeline, record_audit
 from app.services.errors import ValidationFailed
 
@@ -39,7 +39,7 @@ def court_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | None
         sa.select(JudicialProcedure.case_id, ProcedureStep.kind, ProcedureStep.occurred_on)
         .join(ProcedureStep, ProcedureStep.procedure_id == JudicialProcedure.id)
         .where(
-            JudicialProcedure.case_id.in_(case_ids),
+            bulk.among(JudicialProcedure.case_id, case_ids),
             ProcedureStep.kind.in_(INTERRUPTING_STEPS + TITLE_STEPS),
         )
     ):
@@ -64,20 +64,20 @@ def limitation_dates(case_ids: list[int]) -> dict[int, date | None]:
             )
             .join(Debtor, Debtor.id == Case.debtor_id)
             .join(Organisation, Organisation.id == Case.creditor_id)
-            .where(Case.id.in_(case_ids))
+            .where(bulk.among(Case.id, case_ids))
         )
     }
     unpaid: dict[int, list[date]] = {}
     for case_id, due_date in db.session.execute(
         sa.select(Invoice.case_id, Invoice.due_date).where(
-            Invoice.case_id.in_(case_ids), Invoice.paid_cents < Invoice.amount_cents
+            bulk.among(Invoice.case_id, case_ids), Invoice.paid_cents < Invoice.amount_cents
         )
     ):
         unpaid.setdefault(case_id, []).append(due_date)
     last_payment = dict(
         db.session.execute(
             sa.select(Payment.case_id, sa.func.max(Payment.received_on))
-            .where(Payment.case_id.in_(case_ids), Payment.reversed_at.is_(None))
+            .where(bulk.among(Payment.case_id, case_ids), Payment.reversed_at.is_(None))
             .group_by(Payment.case_id)
         ).all()
     )

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
 from app.domain import ledger
 from app.domain.i18n import N_
@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import (
     Case,
     CaseCost,
+    Debtor,
     LedgerEntry,
     LedgerTransaction,
     Organisation,
@@ -126,46 +127,140 @@ class Statement:
         return self.due_cents - self.transfer_cents
 
 
-def _payable_effect(transaction: LedgerTransaction) -> int:
+@dataclass(frozen=True)
+class _Movement:
+    """A ledger transaction as a statement reads it: plain values, no ORM object (a run reads
+    hundreds of thousands of them, and every commit would expire each one)."""
+
+    id: int
+    kind: str
+    case_id: int | None
+    payment_id: int | None
+    reverses_id: int | None
+    created_at: datetime
+    entries: tuple[tuple[str, str, int], ...]  # (account, side, cents)
+
+
+def _payable_effect(transaction: _Movement) -> int:
     """What a transaction adds to what the agency owes the creditor (credit-positive)."""
+    return _account_cents(transaction, ledger.CREDITOR_PAYABLE)
+
+
+def _account_cents(transaction: _Movement, account: str) -> int:
     return sum(
-        entry.cents if entry.side == ledger.CREDIT else -entry.cents
-        for entry in transaction.entries
-        if entry.account == ledger.CREDITOR_PAYABLE
+        cents if side == ledger.CREDIT else -cents
+        for entry_account, side, cents in transaction.entries
+        if entry_account == account
     )
 
 
-def _account_cents(transaction: LedgerTransaction, account: str) -> int:
-    return sum(
-        entry.cents if entry.side == ledger.CREDIT else -entry.cents
-        for entry in transaction.entries
-        if entry.account == account
-    )
-
-
-def _lines(transactions: list[LedgerTransaction]) -> list[StatementLine]:
-    """Group a statement's transactions by payment (and by reversal of it), oldest first."""
-    payments = {
-        p.id: p
-        for p in db.session.scalars(
-            sa.select(Payment).where(
-                Payment.id.in_({t.payment_id for t in transactions if t.payment_id})
+def _payable_now(creditor_id: int):
+    """The creditor's `creditor_payable` balance (credit-positive: what the agency owes it),
+    as a scalar subquery, so that it is read in the same statement as the movements."""
+    entry = aliased(LedgerEntry)
+    return (
+        sa.select(
+            sa.func.coalesce(
+                sa.func.sum(
+                    sa.case((entry.side == ledger.CREDIT, entry.cents), else_=-entry.cents)
+                ),
+                0,
             )
         )
-    }
-    cases = {
-        c.id: c
-        for c in db.session.scalars(
-            sa.select(Case).where(Case.id.in_({t.case_id for t in transactions if t.case_id}))
-        )
-    }
+        .where(entry.creditor_id == creditor_id, entry.account == ledger.CREDITOR_PAYABLE)
+        .correlate(None)
+        .scalar_subquery()
+    )
+
+
+def _movements(condition, *, payable_of: int | None = None) -> tuple[list[_Movement], int | None]:
+    """The transactions matching `condition` with their entries, oldest first, in one query;
+    with `payable_of`, also that creditor's payable balance, read in the same statement (one
+    snapshot: a payment committed meanwhile is either in both or in neither). The balance is
+    None when no transaction matches."""
+    columns = [
+        LedgerTransaction.id,
+        LedgerTransaction.kind,
+        LedgerTransaction.case_id,
+        LedgerTransaction.payment_id,
+        LedgerTransaction.reverses_id,
+        LedgerTransaction.created_at,
+        LedgerEntry.account,
+        LedgerEntry.side,
+        LedgerEntry.cents,
+    ]
+    if payable_of is not None:
+        columns.append(_payable_now(payable_of).label("payable"))
+    rows = db.session.execute(
+        sa.select(*columns)
+        .outerjoin(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(condition)
+        .order_by(LedgerTransaction.id, LedgerEntry.id)
+    ).all()
+    movements: list[_Movement] = []
+    payable = None
+    entries: list[tuple[str, str, int]] = []
+    for position, row in enumerate(rows):
+        if row.account is not None:
+            entries.append((row.account, row.side, row.cents))
+        if position + 1 == len(rows) or rows[position + 1].id != row.id:
+            movements.append(
+                _Movement(
+                    row.id,
+                    row.kind,
+                    row.case_id,
+                    row.payment_id,
+                    row.reverses_id,
+                    row.created_at,
+                    tuple(entries),
+                )
+            )
+            entries = []
+        if payable_of is not None:
+            payable = int(row.payable)
+    return movements, payable
+
+
+def _lines(transactions: list[_Movement]) -> list[StatementLine]:
+    """Group a statement's transactions by payment (and by reversal of it), oldest first.
+    A fixed number of queries, however many payments and cases the statement holds."""
+    payment_ids = {t.payment_id for t in transactions if t.payment_id}
+    payments = (
+        {
+            row.id: row
+            for row in db.session.execute(
+                sa.select(
+                    Payment.id, Payment.received_on, Payment.method, Payment.paid_to_creditor
+                ).where(Payment.id.in_(payment_ids))
+            )
+        }
+        if payment_ids
+        else {}
+    )
+    case_ids = {t.case_id for t in transactions if t.case_id}
+    cases = (
+        {
+            row.id: row
+            for row in db.session.execute(
+                sa.select(Case.id, Case.reference, Debtor.name)
+                .join(Debtor, Debtor.id == Case.debtor_id)
+                .where(Case.id.in_(case_ids))
+            )
+        }
+        if case_ids
+        else {}
+    )
     charged = {t.reverses_id or t.id for t in transactions if t.kind.startswith("cost_charged")}
-    cost_labels = dict(
-        db.session.execute(
-            sa.select(CaseCost.ledger_transaction_id, CaseCost.label).where(
-                CaseCost.ledger_transaction_id.in_(charged)
-            )
-        ).all()
+    cost_labels = (
+        dict(
+            db.session.execute(
+                sa.select(CaseCost.ledger_transaction_id, CaseCost.label).where(
+                    CaseCost.ledger_transaction_id.in_(charged)
+                )
+            ).all()
+        )
+        if charged
+        else {}
     )
     # A reversal re-adjusts the debtor's credit right after its mirror entries: that adjustment
     # belongs on the reversal's line.
@@ -191,7 +286,7 @@ def _lines(transactions: list[LedgerTransaction]) -> list[StatementLine]:
             line = groups[key] = StatementLine(
                 received_on=payment.received_on if payment else transaction.created_at.date(),
                 case_reference=case.reference if case else None,
-                debtor_name=case.debtor.name if case else None,
+                debtor_name=case.name if case else None,
                 method=payment.method if payment else None,
                 paid_to_creditor=bool(payment and payment.paid_to_creditor),
                 reversal=reversal,
@@ -209,30 +304,32 @@ def _lines(transactions: list[LedgerTransaction]) -> list[StatementLine]:
     return list(groups.values())
 
 
-def _unreported(creditor_id: int) -> list[LedgerTransaction]:
-    query = (
-        sa.select(LedgerTransaction)
-        # The statement reads every transaction's entries: one query for all, not one each.
-        .options(selectinload(LedgerTransaction.entries))
-        .where(
+def _unreported(creditor_id: int) -> tuple[list[_Movement], int]:
+    """The creditor's transactions not reported yet, and its payable balance, as one read."""
+    transactions, payable = _movements(
+        sa.and_(
             LedgerTransaction.creditor_id == creditor_id,
             LedgerTransaction.remittance_id.is_(None),
-        )
-        .order_by(LedgerTransaction.id)
+        ),
+        payable_of=creditor_id,
     )
-    return list(db.session.scalars(query))
+    if payable is None:  # nothing unreported: the balance alone
+        payable = -books.balances(creditor_id=creditor_id)[ledger.CREDITOR_PAYABLE]
+    return transactions, payable
+
+
+def _pending(creditor: Organisation) -> tuple[Statement, list[_Movement], int]:
+    transactions, payable = _unreported(creditor.id)
+    statement = Statement(remittance=None, creditor=creditor, lines=_lines(transactions))
+    statement.brought_forward_cents = payable - sum(
+        _payable_effect(t) for t in transactions if t.kind != "remittance"
+    )
+    return statement, transactions, payable
 
 
 def pending_statement(creditor: Organisation) -> Statement:
     """What the next statement of this creditor would say, were it issued now."""
-    transactions = _unreported(creditor.id)
-    lines = _lines(transactions)
-    payable = -books.balances(creditor_id=creditor.id)[ledger.CREDITOR_PAYABLE]
-    statement = Statement(remittance=None, creditor=creditor, lines=lines)
-    statement.brought_forward_cents = payable - sum(
-        _payable_effect(t) for t in transactions if t.kind != "remittance"
-    )
-    return statement
+    return _pending(creditor)[0]
 
 
 def run_remittance(actor, creditor: Organisation, *, today: date) -> Remittance | None:
@@ -244,11 +341,11 @@ def run_remittance(actor, creditor: Organisation, *, today: date) -> Remittance 
     db.session.execute(
         sa.select(Organisation.id).where(Organisation.id == creditor.id).with_for_update()
     )
-    statement = pending_statement(creditor)
+    # Read once: the statement reports, and stamps, exactly the transactions it was built from.
+    statement, transactions, payable = _pending(creditor)
     if not statement.lines:
         db.session.rollback()
         return None
-    payable = -books.balances(creditor_id=creditor.id)[ledger.CREDITOR_PAYABLE]
     if statement.due_cents != payable:
         raise Unreconciled(
             f"creditor {creditor.id}: statement {statement.due_cents} != books {payable}"
@@ -274,7 +371,7 @@ def run_remittance(actor, creditor: Organisation, *, today: date) -> Remittance 
     db.session.add(remittance)
     db.session.flush()
     remittance.reference = f"REM-{today.year}-{remittance.id:06d}"
-    reported = [t.id for t in _unreported(creditor.id)]
+    reported = [t.id for t in transactions]
     db.session.execute(
         sa.update(LedgerTransaction)
         .where(LedgerTransaction.id.in_(reported))
@@ -288,7 +385,7 @@ def run_remittance(actor, creditor: Organisation, *, today: date) -> Remittance 
             remittance_id=remittance.id,
             actor=actor,
         )
-    _stamp_payments(remittance, reported)
+    _stamp_payments(remittance, transactions)
     record_audit(
         actor,
         "remittance.issued",
@@ -305,18 +402,15 @@ def run_remittance(actor, creditor: Organisation, *, today: date) -> Remittance 
     return remittance
 
 
-def _stamp_payments(remittance: Remittance, reported_ids: list[int]) -> None:
+def _stamp_payments(remittance: Remittance, reported: list[_Movement]) -> None:
     """Payments (and reversals) reported by this statement point to it, for the R124-6 watch."""
-    payment_ids = sa.select(LedgerTransaction.payment_id).where(
-        LedgerTransaction.id.in_(reported_ids), LedgerTransaction.kind == "payment"
-    )
-    reversal_ids = sa.select(LedgerTransaction.payment_id).where(
-        LedgerTransaction.id.in_(reported_ids), LedgerTransaction.kind == "payment_reversal"
-    )
-    for column, ids in (
-        (Payment.remittance_id, payment_ids),
-        (Payment.reversal_remittance_id, reversal_ids),
+    for column, kind in (
+        (Payment.remittance_id, "payment"),
+        (Payment.reversal_remittance_id, "payment_reversal"),
     ):
+        ids = {t.payment_id for t in reported if t.kind == kind and t.payment_id}
+        if not ids:
+            continue
         db.session.execute(
             sa.update(Payment)
             .where(Payment.id.in_(ids), column.is_(None))
@@ -325,40 +419,41 @@ def _stamp_payments(remittance: Remittance, reported_ids: list[int]) -> None:
         )
 
 
-def creditors_with_movements() -> list[Organisation]:
-    query = (
-        sa.select(Organisation)
-        .where(
-            Organisation.id.in_(
-                sa.select(LedgerTransaction.creditor_id).where(
-                    LedgerTransaction.remittance_id.is_(None)
-                )
-            )
-        )
-        .order_by(Organisation.legal_name)
+def _with_movements():
+    return Organisation.id.in_(
+        sa.select(LedgerTransaction.creditor_id).where(LedgerTransaction.remittance_id.is_(None))
     )
+
+
+def creditors_with_movements() -> list[Organisation]:
+    query = sa.select(Organisation).where(_with_movements()).order_by(Organisation.legal_name)
     return list(db.session.scalars(query))
 
 
 def run_all(actor, *, today: date) -> list[Remittance]:
     """The monthly run: a statement for every creditor with something new (safe to rerun)."""
+    # Ids, not objects: every creditor's commit would expire every object still held, which
+    # made the run quadratic in the number of creditors.
+    creditor_ids = db.session.scalars(
+        sa.select(Organisation.id).where(_with_movements()).order_by(Organisation.legal_name)
+    ).all()
     issued = []
-    for creditor in creditors_with_movements():
+    for creditor_id in creditor_ids:
+        creditor = db.session.get(Organisation, creditor_id)
         remittance = run_remittance(actor, creditor, today=today)
         if remittance is not None:
-            issued.append(remittance)
-    return issued
+            issued.append(sa.inspect(remittance).identity[0])
+    if not issued:
+        return []
+    by_id = {
+        r.id: r for r in db.session.scalars(sa.select(Remittance).where(Remittance.id.in_(issued)))
+    }
+    return [by_id[i] for i in issued]
 
 
 def statement_of(remittance: Remittance) -> Statement:
     """An issued statement, read back from the transactions it stamped."""
-    transactions = list(
-        db.session.scalars(
-            sa.select(LedgerTransaction)
-            .where(LedgerTransaction.remittance_id == remittance.id)
-            .order_by(LedgerTransaction.id)
-        )
-    )
+    transactions, _ = _movements(LedgerTransaction.remittance_id == remittance.id)
     return Statement(
         remittance=remittance,
         creditor=remittance.creditor,

@@ -202,3 +202,97 @@ def test_the_command_line_run_issues_statements_and_says_how_many(app, people, c
     assert "Boulangerie Dupont SAS  428.00 EUR" in first.output
     assert "1 relevé(s) émis." in first.output
     assert "0 relevé(s) émis." in again.output
+
+
+def _statements_run_by(action):
+    """(what action() returned, how many SQL statements it sent)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    db.session.expire_all()
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        result = action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return result, len(statements)
+
+
+def _paid_cases(user, count: int):
+    """`count` cases of the user's creditor, each with its own debtor, each paid twice."""
+    for number in range(count):
+        case = factories.make_case(
+            user,
+            debtor=factories.debtor_input(
+                name=f"Débiteur {number}", siren=factories.VALID_SIRENS[number]
+            ),
+            invoices=[factories.invoice(f"F-{number}", 120_000)],
+            today=TODAY,
+        )
+        pay(case, 10_000 + number)
+        pay(case, 20_000 + number, on=date(2026, 10, 15))
+
+
+def test_a_statement_costs_the_same_queries_for_one_case_as_for_many(people, rates_to_date):
+    """Issue 9: no query per case, debtor or payment, whether the statement is being issued,
+    previewed or read back (a creditor of 50,000 cases is issued in one run with the others)."""
+    _paid_cases(people.creditor_user, 1)
+    _paid_cases(people.other_creditor_user, 4)
+
+    small, small_queries = _statements_run_by(
+        lambda: remittance.run_remittance(people.supervisor, people.creditor, today=TODAY)
+    )
+    large, large_queries = _statements_run_by(
+        lambda: remittance.run_remittance(people.supervisor, people.other_creditor, today=TODAY)
+    )
+
+    assert large_queries == small_queries
+    assert small_queries <= 20
+    lines, queries = [], []
+    for issued in (small, large):
+        statement, count = _statements_run_by(lambda issued=issued: remittance.statement_of(issued))
+        lines.append(len(statement.lines))
+        queries.append(count)
+    assert lines == [2, 8]
+    assert queries[0] == queries[1]
+    _paid_cases(people.creditor_user, 1)
+    _paid_cases(people.other_creditor_user, 4)
+    counts = [
+        _statements_run_by(lambda creditor=creditor: remittance.pending_statement(creditor))[1]
+        for creditor in (people.creditor, people.other_creditor)
+    ]
+    assert counts[0] == counts[1]
+
+
+def test_a_statement_names_each_line_s_case_and_debtor(people, rates_to_date):
+    _paid_cases(people.other_creditor_user, 3)
+
+    issued = remittance.run_remittance(people.supervisor, people.other_creditor, today=TODAY)
+
+    lines = remittance.statement_of(issued).lines
+    assert [(line.debtor_name, line.gross_cents) for line in lines] == [
+        ("Débiteur 0", 10_000),
+        ("Débiteur 0", 20_000),
+        ("Débiteur 1", 10_001),
+        ("Débiteur 1", 20_001),
+        ("Débiteur 2", 10_002),
+        ("Débiteur 2", 20_002),
+    ]
+    assert len({line.case_reference for line in lines}) == 3
+    assert sum(line.net_cents for line in lines) == issued.amount_cents
+    assert books.verify() == []
+
+
+def test_the_monthly_run_returns_the_statements_in_the_order_it_issued_them(people, case):
+    other_case = factories.make_case(people.other_creditor_user, today=TODAY)
+    pay(case, 50_000)
+    pay(other_case, 10_000)
+
+    issued = remittance.run_all(None, today=TODAY)
+
+    assert [r.id for r in issued] == sorted(r.id for r in issued)
+    names = [r.creditor.legal_name for r in issued]
+    assert names == sorted(names)
+    assert all(r.reference == f"REM-2026-{r.id:06d}" for r in issued)
