@@ -36,20 +36,36 @@ def record_audit(
     case_id=None,
     changes: dict | None = None,
 ) -> AuditEvent:
-    changes = dict(changes or {})
-    if current_api_token_id.get() is not None:
-        changes.setdefault("api_token_id", current_api_token_id.get())
     event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        case_id=case_id,
-        changes=_jsonable(changes),
-        ip_address=current_ip.get(),
+        **audit_values(actor, action, entity, entity_id, case_id=case_id, changes=changes)
     )
     db.session.add(event)
     return event
+
+
+def audit_values(
+    actor,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    case_id=None,
+    changes: dict | None = None,
+) -> dict:
+    """The columns of one audit event, for record_audit and for bulk inserts (intake's
+    add_cases_bulk), so that both say the same thing (origin, API token)."""
+    changes = dict(changes or {})
+    if current_api_token_id.get() is not None:
+        changes.setdefault("api_token_id", current_api_token_id.get())
+    return {
+        "actor_id": actor.id if actor else None,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "case_id": case_id,
+        "changes": _jsonable(changes),
+        "ip_address": current_ip.get(),
+    }
 
 
 def add_timeline(
@@ -67,15 +83,33 @@ def add_timeline(
 
     case.updated_at = utcnow()
     entry = TimelineEntry(
-        case_id=case.id,
-        actor_id=actor.id if actor else None,
-        kind=kind,
-        text=text,
-        data=_jsonable(data or {}),
-        visible_to_creditor=visible_to_creditor,
+        **timeline_values(
+            case.id, actor, kind, text, data=data, visible_to_creditor=visible_to_creditor
+        )
     )
     db.session.add(entry)
     return entry
+
+
+def timeline_values(
+    case_id: int,
+    actor,
+    kind: str,
+    text: str = "",
+    *,
+    data: dict | None = None,
+    visible_to_creditor: bool = False,
+) -> dict:
+    """The columns of one timeline entry, for add_timeline and for bulk inserts. A bulk insert
+    sets the case's updated_at itself (add_timeline's rule)."""
+    return {
+        "case_id": case_id,
+        "actor_id": actor.id if actor else None,
+        "kind": kind,
+        "text": text,
+        "data": _jsonable(data or {}),
+        "visible_to_creditor": visible_to_creditor,
+    }
 
 
 def diff(obj, fields: list[str], new_values: dict) -> dict:

@@ -213,15 +213,23 @@ def _debtor_input(values: dict) -> intake.DebtorInput:
 
 
 def _group_key(values: dict) -> tuple[str, str]:
-    siren = "".join(ch for ch in import_rows.text(values.get("siren")) if ch.isdigit())
+    siren = import_rows.text(values.get("siren"))
+    if not siren.isdigit():  # the usual 9 digits need no filtering
+        siren = "".join(ch for ch in siren if ch.isdigit())
     if siren:
         return ("siren", siren)
     return ("name", " ".join(import_rows.text(values.get("debtor_name")).casefold().split()))
 
 
-def plan_import(creditor_id: int, table: import_rows.Table, mapping: dict[str, str]) -> Plan:
+def plan_import(
+    creditor_id: int,
+    table: import_rows.Table,
+    mapping: dict[str, str],
+    checks: dict | None = None,
+) -> Plan:
     """Check every row of the file against intake's rules and the creditor's existing invoices;
-    group the valid ones by debtor (SIREN, else name). Reads the database, writes nothing."""
+    group the valid ones by debtor (SIREN, else name). Reads the database, writes nothing.
+    `checks`: intake.checked_debtor's cache, shared with the add_cases_bulk that follows."""
     records = table.records(mapping)
     plan = Plan(rows=len(records), notes=list(table.notes))
     rows = [_parse(line, values) for line, values in records]
@@ -283,7 +291,7 @@ def plan_import(creditor_id: int, table: import_rows.Table, mapping: dict[str, s
         debtor = None
         if debtor_id is None:
             debtor = _debtor_input(first.values)
-            debtor_errors, _siren, _phones = intake._debtor_errors(debtor)
+            debtor_errors, _siren, _phones = intake.checked_debtor(debtor, checks)
             for intake_key, messages in debtor_errors.items():
                 for member in members:
                     for message in messages:
@@ -392,10 +400,17 @@ def run(batch_id: int, *, today: date, progress: Callable[[int, int], None] | No
     actor = batch.uploaded_by
     try:
         # The database may have changed since the check: plan again, against it as it is now.
-        plan = plan_import(batch.creditor_id, table_of(batch), batch.mapping)
+        checks: dict = {}
+        plan = plan_import(batch.creditor_id, table_of(batch), batch.mapping, checks)
         cases = intake.add_cases_bulk(
-            actor, plan.cases, today=today, source={"import_batch": batch.id}, progress=progress
+            actor,
+            plan.cases,
+            today=today,
+            source={"import_batch": batch.id},
+            progress=progress,
+            checks=checks,
         )
+        del checks
         batch.report = plan.report()
         batch.status = "done"
         batch.imported_cases = len(cases)

@@ -117,3 +117,31 @@ def test_amounts_with_three_decimals_are_refused_not_rounded():
 def test_a_bad_date_is_refused_with_the_expected_formats():
     with pytest.raises(ValueError, match="jj/mm/aaaa"):
         import_rows.parse_date("31/02/2026")
+
+
+def _by_strptime_only(cell: str):
+    # The reading before the fast path: each of _DATE_FORMATS in turn.
+    raw = cell.strip().split(" ")[0].split("T")[0]
+    if not raw:
+        return None
+    for fmt in import_rows._DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 - a calendar day
+        except ValueError:
+            continue
+    return None
+
+
+def test_dates_read_without_strptime_are_exactly_what_strptime_reads():
+    days = ["0", "00", "1", "01", "09", "10", "12", "13", "28", "29", "30", "31", "32", " 1"]
+    years = ["0000", "0001", "2024", "2026", "9999", "26", "024"]
+    cells = [
+        cell
+        for d in days
+        for m in days
+        for y in years
+        for cell in (f"{d}/{m}/{y}", f"{y}-{m}-{d}", f"{d}-{m}-{y}", f"{d}.{m}.{y}")
+    ]
+    cells += ["٠١/٠٢/٢٠٢٦", "29/02/2024", "29/02/2026", "20260131", "01/02/2026/"]
+    for cell in cells:
+        assert import_rows._date_or_none(cell) == _by_strptime_only(cell), cell

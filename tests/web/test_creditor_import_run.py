@@ -98,16 +98,16 @@ def test_a_failure_mid_import_leaves_nothing_and_the_batch_says_why(
 ):
     login(people.creditor_user)
     batch_id = upload_and_check(client, "invoices_utf8_commas.csv")
-    real_add_timeline = audit.add_timeline
+    real_timeline_values = audit.timeline_values
     calls = []
 
-    def failing_add_timeline(*args, **kwargs):
+    def failing_timeline_values(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("disque plein")
-        return real_add_timeline(*args, **kwargs)
+        return real_timeline_values(*args, **kwargs)
 
-    monkeypatch.setattr("app.services.intake.add_timeline", failing_add_timeline)
+    monkeypatch.setattr("app.services.intake.timeline_values", failing_timeline_values)
     start(client, batch_id)
     run_jobs()
 
@@ -117,6 +117,46 @@ def test_a_failure_mid_import_leaves_nothing_and_the_batch_says_why(
     assert "disque plein" in batch.error
     page = page_text(client.get(f"/creancier/import/{batch_id}/avancement"))
     assert "L'import a échoué : rien n'a été enregistré." in page
+
+
+def test_a_failure_after_rows_were_written_leaves_nothing(
+    client, login, people, run_jobs, monkeypatch
+):
+    from app.services import intake
+
+    login(people.creditor_user)
+    batch_id = upload_and_check(client, "invoices_utf8_commas.csv")
+    monkeypatch.setattr(intake, "BULK_BATCH", 1)  # the first case is written before the failure
+    real_insert = intake._insert
+    writes = []
+
+    def failing_insert(conn, table, rows):
+        writes.append(table.name)
+        if table.name == "audit_event" and writes.count("audit_event") == 2:
+            raise RuntimeError("disque plein")
+        return real_insert(conn, table, rows)
+
+    monkeypatch.setattr(intake, "_insert", failing_insert)
+    start(client, batch_id)
+    run_jobs()
+
+    assert writes.count("invoice") == 2  # the first case's round went to the database
+    assert (count(Case), count(Debtor), count(Invoice), count(TimelineEntry)) == (0, 0, 0, 0)
+    assert not db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "case.submitted")
+    ).all()
+    batch = db.session.get(ImportBatch, batch_id)
+    assert batch.status == "failed"
+    assert "disque plein" in batch.error
+    # Fixed, checked again and run again: imported once, in full.
+    monkeypatch.setattr(intake, "_insert", real_insert)
+    upload_and_check_again = client.post(
+        f"/creancier/import/{batch_id}/colonnes", data=dict(batch.mapping)
+    )
+    assert upload_and_check_again.status_code == 302
+    start(client, batch_id)
+    run_jobs()
+    assert (count(Case), count(Invoice)) == (2, 3)
 
 
 def test_the_progress_page_polls_until_the_import_ends(client, login, people, run_jobs):
