@@ -4,6 +4,9 @@ Figures are on the principal handed over (what the invoices still claimed when t
 the agency). A case's standing payments reduce its invoices oldest due date first, as the Civil
 Code imputes them (art. 1342-10); interest, indemnities and costs a payment also covers are left
 out, so "still unpaid" never exceeds what was handed over. Amounts are integer cents.
+
+The dashboard service asks the database the same questions in grouped SQL (a creditor may hold
+50,000 cases); these functions stay the reference its tests compare it with.
 """
 
 from __future__ import annotations

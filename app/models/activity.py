@@ -28,6 +28,16 @@ class TimelineEntry(Base):
         sa.Index("ix_timeline_entry_case_time", "case_id", "occurred_at"),
         # A portal's "recent activity": the latest entries first, whatever the case.
         sa.Index("ix_timeline_entry_occurred_at", "occurred_at"),
+        # A creditor's latest entries: a few index entries per case, no row read to filter out
+        # the agency's internal ones (see reporting.recent_activity).
+        sa.Index(
+            "ix_timeline_entry_creditor_visible",
+            "case_id",
+            "occurred_at",
+            "id",
+            postgresql_where=sa.text("visible_to_creditor IS true"),
+            sqlite_where=sa.text("visible_to_creditor IS true"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

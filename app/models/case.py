@@ -37,13 +37,21 @@ class Case(TimestampMixin, Base):
         sa.Index("ix_case_file_next_action_on", "next_action_on"),
         sa.Index("ix_case_file_opened_on", "opened_on"),
         trigram_index("ix_case_file_reference_trgm", "reference"),
+        # A creditor's cases in id order, with what its dashboard counts: its grouped figures
+        # read this index alone (PostgreSQL index-only scans), not 50,000 scattered rows.
+        sa.Index(
+            "ix_case_file_creditor_id",
+            "creditor_id",
+            "id",
+            postgresql_include=["stage", "outcome", "opened_on", "closed_on"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Set from the id right after insert: REC-<year>-<id, 6 digits>. Unique without a counter.
     reference: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     external_ref: Mapped[str | None] = mapped_column(sa.String(100))
-    creditor_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    creditor_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
     debtor_id: Mapped[int] = mapped_column(sa.ForeignKey("debtor.id"), index=True)
     stage: Mapped[str] = enum_column(pipeline.STAGES, "case_stage", default=pipeline.INTAKE)
     hold_reason: Mapped[str | None] = enum_column(pipeline.HOLD_REASONS, "hold_reason")
@@ -94,10 +102,19 @@ class Invoice(Base):
         ),
         sa.CheckConstraint("due_date >= issue_date", name="due_after_issue"),
         trigram_index("ix_invoice_number_trgm", "number"),
+        # A case's invoices oldest due date first, with their amounts: the order payments are
+        # imputed in (dashboard ageing, case page) straight from the index.
+        sa.Index(
+            "ix_invoice_case_id",
+            "case_id",
+            "due_date",
+            "id",
+            postgresql_include=["amount_cents", "paid_cents"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"))
     number: Mapped[str] = mapped_column(sa.String(50), index=True)
     issue_date: Mapped[date]
     due_date: Mapped[date]

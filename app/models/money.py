@@ -69,6 +69,14 @@ class Payment(Base):
     __table_args__ = (
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
         sa.Index("ix_payment_creditor_remittance", "creditor_id", "remittance_id"),
+        # A creditor's payments that stand, with what its figures sum (index-only scans).
+        sa.Index(
+            "ix_payment_standing",
+            "creditor_id",
+            postgresql_include=["case_id", "received_on", "amount_cents"],
+            postgresql_where=sa.text("reversed_at IS NULL"),
+            sqlite_where=sa.text("reversed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,10 +123,24 @@ class LedgerTransaction(Base):
     """A balanced set of entries: one movement of money (see domain.ledger)."""
 
     __tablename__ = "ledger_transaction"
+    __table_args__ = (
+        # A creditor's transactions with their kind: its money figures join them to its
+        # entries from the two indexes alone.
+        sa.Index(
+            "ix_ledger_transaction_creditor_id", "creditor_id", postgresql_include=["id", "kind"]
+        ),
+        # The remittance run's question, per creditor: its transactions no statement reported yet.
+        sa.Index(
+            "ix_ledger_transaction_unreported",
+            "creditor_id",
+            postgresql_where=sa.text("remittance_id IS NULL"),
+            sqlite_where=sa.text("remittance_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
-    creditor_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    creditor_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
     payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payment.id"), index=True)
     remittance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("remittance.id"), index=True)
@@ -138,7 +160,13 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entry"
     __table_args__ = (
         sa.CheckConstraint("cents > 0", name="cents_positive"),
-        sa.Index("ix_ledger_entry_creditor_account", "creditor_id", "account"),
+        # INCLUDE: a creditor's balances are summed from the index alone (index-only scan).
+        sa.Index(
+            "ix_ledger_entry_creditor_account",
+            "creditor_id",
+            "account",
+            postgresql_include=["side", "cents", "transaction_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

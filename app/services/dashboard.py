@@ -7,7 +7,7 @@ in `for_user` (its own organisation) or `for_agency` (staff, any creditor).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -97,27 +97,73 @@ def _standing_payments(creditor_id: int):
     return sa.and_(Payment.creditor_id == creditor_id, Payment.reversed_at.is_(None))
 
 
-def _open_outstanding(cid: int) -> tuple[dict[int, str], list, dict[int, int], dict[int, int]]:
-    """The open cases' stages, their invoice rows, the payments that stand per case, and what
-    each still owes (principal less those payments, oldest invoice first): two queries."""
-    stage_of: dict[int, str] = {}
-    rows = []
-    for case_id, stage, due_date, unpaid in _execute(
-        sa.select(Case.id, Case.stage, Invoice.due_date, Invoice.amount_cents - Invoice.paid_cents)
-        .join(Invoice, Invoice.case_id == Case.id)
-        .where(Case.creditor_id == cid, Case.stage.in_(OPEN_STAGES))
-    ):
-        stage_of[case_id] = stage
-        rows.append(figures.InvoiceRow(case_id, due_date, int(unpaid)))
-    paid_by_case = {
-        case_id: int(total)
-        for case_id, total in _execute(
-            sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents))
-            .where(_standing_payments(cid))
-            .group_by(Payment.case_id)
+def _greatest(*values):
+    name = "max" if db.session.get_bind().dialect.name == "sqlite" else "greatest"
+    return getattr(sa.func, name)(*values)
+
+
+def _least(*values):
+    name = "min" if db.session.get_bind().dialect.name == "sqlite" else "least"
+    return getattr(sa.func, name)(*values)
+
+
+def _ageing_bucket(due_date, today: date):
+    """The bucket key of figures.bucket_of as SQL: days past due <= last <=> due >= today - last
+    (not yet due falls in the first bucket, as there)."""
+    whens = [
+        (due_date >= today - timedelta(days=last), key)
+        for key, _label, _first, last in figures.AGEING_BUCKETS
+        if last is not None
+    ]
+    return sa.case(*whens, else_=figures.AGEING_BUCKETS[-1][0])
+
+
+def _by_stage_and_bucket(cid: int, today: date) -> list[tuple[str, str, int, int, int]]:
+    """(stage, ageing bucket, cases, still unpaid, handed over) over every case's invoices,
+    computed by the database in one pass: figures.remaining_by_invoice as a window function.
+    Imputing a case's standing payments P oldest due date first leaves on each invoice
+    clamp(cumulative unpaid up to it - P, 0, its unpaid); a case counts once, on its first
+    invoice's row. Closed stages come back too: they count in what was handed over."""
+    unpaid = Invoice.amount_cents - Invoice.paid_cents
+    in_order = {"partition_by": Invoice.case_id, "order_by": (Invoice.due_date, Invoice.id)}
+    rows = (
+        sa.select(
+            Invoice.case_id,
+            Case.stage,
+            Invoice.due_date,
+            unpaid.label("unpaid"),
+            sa.func.sum(unpaid).over(**in_order).label("cumulative"),
+            sa.func.row_number().over(**in_order).label("position"),
         )
-    }
-    return stage_of, rows, paid_by_case, figures.outstanding_by_case(rows, paid_by_case)
+        .join(Case, Case.id == Invoice.case_id)
+        .where(Case.creditor_id == cid)
+        .subquery()
+    )
+    paid = (
+        sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents).label("cents"))
+        .where(_standing_payments(cid))
+        .group_by(Payment.case_id)
+        .subquery()
+    )
+    standing = _greatest(sa.func.coalesce(paid.c.cents, 0), 0)
+    remaining = _greatest(_least(rows.c.unpaid, rows.c.cumulative - standing), 0)
+    bucket = _ageing_bucket(rows.c.due_date, today).label("bucket")
+    first_invoice = sa.case((rows.c.position == 1, 1), else_=0)
+    query = (
+        sa.select(
+            rows.c.stage,
+            bucket,
+            sa.func.sum(first_invoice),
+            sa.func.sum(remaining),
+            sa.func.sum(rows.c.unpaid),
+        )
+        .select_from(rows.outerjoin(paid, paid.c.case_id == rows.c.case_id))
+        .group_by(rows.c.stage, bucket)
+    )
+    return [
+        (stage, key, int(cases), int(left), int(handed))
+        for stage, key, cases, left, handed in _execute(query)
+    ]
 
 
 def outstanding_cents(creditor_id: int) -> int:
@@ -153,22 +199,30 @@ def outstanding_cents(creditor_id: int) -> int:
 
 def build(creditor: Organisation, today: date) -> Dashboard:
     cid = creditor.id
-    handed_over = int(
-        _scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Invoice.amount_cents - Invoice.paid_cents), 0))
-            .join(Case, Case.id == Invoice.case_id)
-            .where(Case.creditor_id == cid)
-        )
-        or 0
-    )
     total_cases = int(
         _scalar(sa.select(sa.func.count(Case.id)).where(Case.creditor_id == cid)) or 0
     )
-    stage_of, rows, paid_by_case, outstanding = _open_outstanding(cid)
-    stages = []
-    for stage in OPEN_STAGES:
-        ids = [case_id for case_id, s in stage_of.items() if s == stage]
-        stages.append(StageFigure(stage, len(ids), sum(outstanding.get(i, 0) for i in ids)))
+    grouped = _by_stage_and_bucket(cid, today)
+    open_rows = [row for row in grouped if row[0] in OPEN_STAGES]
+    stages = [
+        StageFigure(
+            stage,
+            sum(cases for s, _key, cases, _left, _handed in open_rows if s == stage),
+            sum(left for s, _key, _cases, left, _handed in open_rows if s == stage),
+        )
+        for stage in OPEN_STAGES
+    ]
+    ageing = {key: 0 for key, *_ in figures.AGEING_BUCKETS}
+    for _stage, key, _cases, left, _handed in open_rows:
+        ageing[key] += left
+    recovered = int(
+        _scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0)).where(
+                _standing_payments(cid)
+            )
+        )
+        or 0
+    )
 
     first_month = figures.last_months(today)[0]
     month_payments = _execute(
@@ -189,14 +243,14 @@ def build(creditor: Organisation, today: date) -> Dashboard:
         creditor=creditor,
         total_cases=total_cases,
         stages=stages,
-        ageing=figures.ageing(rows, paid_by_case, today),
+        ageing=ageing,
         months=figures.monthly(
             [(c, d, int(v)) for c, d, v in month_payments],
             [closed_on for _opened, closed_on in closed_paid],
             today,
         ),
-        handed_over_cents=handed_over,
-        recovered_cents=sum(paid_by_case.values()),
+        handed_over_cents=sum(handed for *_rest, handed in grouped),
+        recovered_cents=recovered,
         closed_paid_cases=len(closed_paid),
         average_days_to_recover=figures.average_days(closed_paid),
         to_remit_cents=money.to_remit_cents,

@@ -51,9 +51,20 @@ def creditor_summary(user) -> CreditorSummary:
 
 
 def recent_activity(user, limit: int = 10) -> list[tuple[TimelineEntry, str]]:
-    """The latest timeline entries the user may see, each with its case reference."""
-    query = (
+    """The latest timeline entries the user may see, each with its case reference.
+
+    In two steps: which entries (ids only, from ix_timeline_entry_creditor_visible), then those
+    rows; a creditor's cases hold thousands of entries and only ten are shown."""
+    latest = (
         access.visible_timeline(user)
+        .with_only_columns(TimelineEntry.id)
+        .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
+        .limit(limit)
+    )
+    ids = list(db.session.scalars(latest))  # not a subquery: it would be planned as a join
+    query = (
+        sa.select(TimelineEntry)
+        .where(TimelineEntry.id.in_(ids))
         .join(Case, Case.id == TimelineEntry.case_id)
         .add_columns(Case.reference)
         .options(joinedload(TimelineEntry.actor))

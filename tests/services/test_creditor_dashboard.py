@@ -204,3 +204,57 @@ def test_the_home_pages_outstanding_counts_the_payments_the_agency_received(
     summary = reporting.creditor_summary(people.creditor_user)
     assert summary.outstanding_cents == 120_000 - 30_000
     assert reporting.creditor_summary(people.other_creditor_user).outstanding_cents == 0
+
+
+def test_the_databases_ageing_is_the_civil_code_imputation_of_the_domain(people, today):
+    """The dashboard imputes payments in SQL (a window function); the domain's pure functions
+    are the reference: the same portfolio, with invoices sharing due dates, partly paid before
+    handover, and cases paid beyond, before and after, must give the same figures."""
+    import random
+
+    from app.domain import dashboard as domain
+    from app.models import Case, Invoice, Payment
+
+    rng = random.Random(9)
+    agent = people.agent
+    for n in range(8):
+        invoices = [
+            factories.invoice(
+                f"R{n}-{k}",
+                rng.randrange(5_000, 90_000),
+                issued=date(2026, rng.choice([1, 5, 5, 8, 10]), rng.choice([1, 15])),
+                days=rng.choice([30, 45]),
+                paid_cents=rng.choice([0, 0, 1_000]),
+            )
+            for k in range(rng.randrange(1, 5))
+        ]
+        case = factories.make_case(
+            people.creditor_user,
+            invoices=invoices,
+            debtor=factories.debtor_input(f"Client R{n}", factories.VALID_SIRENS[n % 3]),
+            today=date(2026, 11, 1),
+        )
+        casework.accept_case(agent, case, today=date(2026, 11, 1))
+        for _ in range(rng.randrange(0, 3)):
+            _pay(agent, case, rng.randrange(2_000, 120_000), date(2026, 11, rng.randrange(2, 20)))
+    db.session.commit()
+
+    figures = dashboard.for_user(people.creditor_user, today)
+
+    cid = people.creditor.id
+    rows = [
+        domain.InvoiceRow(i.case_id, i.due_date, i.amount_cents - i.paid_cents)
+        for i in db.session.scalars(
+            sa.select(Invoice).join(Invoice.case).where(Case.creditor_id == cid)
+        )
+    ]
+    paid: dict[int, int] = {}
+    for p in db.session.scalars(
+        sa.select(Payment).where(Payment.creditor_id == cid, Payment.reversed_at.is_(None))
+    ):
+        paid[p.case_id] = paid.get(p.case_id, 0) + p.amount_cents
+    assert figures.ageing == domain.ageing(rows, paid, today)
+    assert figures.outstanding_cents == sum(domain.outstanding_by_case(rows, paid).values())
+    assert figures.outstanding_cents == dashboard.outstanding_cents(cid)
+    assert sum(s.cases for s in figures.stages) == 8
+    assert 0 < figures.outstanding_cents < sum(r.unpaid_cents for r in rows)

@@ -68,6 +68,7 @@ def test_with_a_replica_the_dashboard_queries_go_to_it(app, people, today):
             # second app must not leave its key to the suite's app (which has no replica).
             db.metadatas.pop("replica", None)
     assert figures.total_cases == 1
-    assert len(seen["replica"]) >= 6
+    # The case count, the grouped invoices, what was recovered, by month, the closed cases.
+    assert len(seen["replica"]) >= 5
     # Only the money figures (the books, read where they are written) stay on the primary.
     assert all("ledger_entry" in statement for statement in seen["primary"]), seen["primary"]
