@@ -346,12 +346,16 @@ class RemittanceRunForm(FlaskForm):
     """A button: the CSRF token is the whole form (the amount comes from the books)."""
 
 
-class RemittanceFilterForm(_GetForm):
-    creditor = SelectField(_l("Créancier"), coerce=int_or_none, validate_choice=False)
+class RemittanceFilterForm(_CreditorFilter, _GetForm):
+    creditor_name = StringField(_l("Créancier"))
+    creditor = IntegerField(widget=HiddenInput())
 
-    def __init__(self, *args, creditors=(), **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.creditor.choices = _creditor_choices(creditors)
+        self._fill_creditor(user)
+
+    def filters(self) -> dict:
+        return self._creditor_filters()
 
 
 class PercentField(StringField):

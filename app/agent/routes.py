@@ -982,20 +982,26 @@ def restore_template(name: str):
 @agency_required
 def remittances():
     today = web.today()
-    creditors = worklist.creditor_organisations(current_user)
-    form = forms.RemittanceFilterForm(formdata=request.args, creditors=creditors)
+    form = forms.RemittanceFilterForm(formdata=request.args, user=current_user)
     page = db.paginate(
-        remittance.remittances_query(current_user, form.creditor.data),
+        remittance.remittances_query(current_user, **form.filters()),
         page=_page_number(),
         per_page=current_app.config["CASES_PER_PAGE"],
         error_out=False,
     )
-    pending = [remittance.pending_statement(c) for c in remittance.creditors_with_movements()]
+    pending_page = db.paginate(
+        remittance.creditors_with_movements_query(),
+        page=request.args.get("a_reverser", 1, type=int),
+        per_page=current_app.config["CASES_PER_PAGE"],
+        error_out=False,
+    )
+    pending = [remittance.pending_statement(c) for c in pending_page.items]
     return render_template(
         "agent/remittances.html",
         form=form,
         page=page,
         pending=pending,
+        pending_page=pending_page,
         overdue={o.creditor.id: o for o in remittance.overdue_funds(today)},
         run_form=forms.RemittanceRunForm(),
     )

@@ -32,6 +32,7 @@ from app.models import (
     Remittance,
 )
 from app.services import ledger as books
+from app.services import worklist
 from app.services.access import require_agency, require_manager
 from app.services.audit import record_audit
 from app.services.errors import NotFound, ValidationFailed
@@ -425,9 +426,18 @@ def _with_movements():
     )
 
 
+def creditors_with_movements_query() -> sa.Select:
+    """Creditors with something not reported yet, by name (the remittances page pages it:
+    each row builds that creditor's pending statement)."""
+    return (
+        sa.select(Organisation)
+        .where(_with_movements())
+        .order_by(Organisation.legal_name, Organisation.id)
+    )
+
+
 def creditors_with_movements() -> list[Organisation]:
-    query = sa.select(Organisation).where(_with_movements()).order_by(Organisation.legal_name)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(creditors_with_movements_query()))
 
 
 def run_all(actor, *, today: date) -> list[Remittance]:
@@ -474,13 +484,17 @@ def get_remittance(user, remittance_id: int) -> Remittance:
     raise NotFound(N_("Relevé introuvable."))
 
 
-def remittances_query(user, creditor_id: int | None = None) -> sa.Select:
+def remittances_query(user, creditor_id: int | None = None, creditor_text: str = "") -> sa.Select:
+    """Statements issued, newest first; the agency may filter on one creditor (its id, or
+    what was typed in the creditor search field: see worklist.creditors_matching)."""
     query = sa.select(Remittance).order_by(Remittance.id.desc())
     if user.is_creditor_staff:
         return query.where(Remittance.creditor_id == user.organisation_id)
     require_agency(user)
     if creditor_id is not None:
         query = query.where(Remittance.creditor_id == creditor_id)
+    if creditor_text.strip():
+        query = query.where(Remittance.creditor_id.in_(worklist.creditors_matching(creditor_text)))
     return query
 
 

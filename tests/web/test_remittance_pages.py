@@ -94,3 +94,60 @@ def test_the_creditor_home_shows_collected_commission_and_what_is_to_remit(
     assert "800,00 €" in page  # collected by the agency
     assert "115,20 €" in page  # 96.00 commission + 19.20 VAT
     assert "684,80 €" in page  # to remit
+
+
+def test_what_is_due_is_listed_a_page_of_creditors_at_a_time(
+    people, login, client, app, collected, today, monkeypatch
+):
+    """Thousands of creditors can be owed something: each row builds a statement, so the list
+    is paged (25 a page; 1 here) and says how many creditors are waiting."""
+    other = factories.make_case(
+        people.other_creditor_user,
+        invoices=[factories.invoice("O-1", 90_000, issued=date(2026, 6, 1), days=30)],
+        today=today,
+    )
+    casework.accept_case(people.agent, other, today=today)
+    payments.record_payment(
+        people.agent, other, amount_cents=10_000, received_on=today, method="transfer", today=today
+    )
+    monkeypatch.setitem(app.config, "CASES_PER_PAGE", 1)
+    login(people.supervisor)
+
+    first = text(client.get("/agence/reversements"))
+    second = text(client.get("/agence/reversements?a_reverser=2"))
+
+    assert "(2 créanciers)" in first
+    assert first.count('data-testid="pending-row"') == 1
+    assert second.count('data-testid="pending-row"') == 1
+    names = {people.creditor.legal_name, people.other_creditor.legal_name}
+    shown = {name for name in names if name in first} | {name for name in names if name in second}
+    assert shown == names
+    assert "a_reverser=2" in first and "Page 1 sur 2" in first
+
+
+def test_issued_statements_are_filtered_by_a_typed_creditor_name_or_a_link(
+    people, login, client, collected, today
+):
+    other = factories.make_case(
+        people.other_creditor_user,
+        invoices=[factories.invoice("O-1", 90_000, issued=date(2026, 6, 1), days=30)],
+        today=today,
+    )
+    casework.accept_case(people.agent, other, today=today)
+    payments.record_payment(
+        people.agent, other, amount_cents=10_000, received_on=today, method="transfer", today=today
+    )
+    login(people.supervisor)
+    for creditor in (people.creditor, people.other_creditor):
+        client.post(f"/agence/reversements/{creditor.id}")
+
+    mine, theirs = people.creditor.legal_name, people.other_creditor.legal_name
+    everything = text(client.get("/agence/reversements"))
+    typed = text(client.get(f"/agence/reversements?creditor_name={mine.split()[0]}"))
+    linked = text(client.get(f"/agence/reversements?creditor={people.other_creditor.id}"))
+
+    assert everything.count('data-testid="remittance-row"') == 2
+    assert typed.count('data-testid="remittance-row"') == 1 and mine in typed
+    assert linked.count('data-testid="remittance-row"') == 1 and theirs in linked
+    assert f'value="{theirs}' in linked  # the field shows whom the link filtered on
+    assert "<option" not in everything.split('role="search"')[1].split("</form>")[0]
