@@ -84,9 +84,9 @@ assets:
 # rows into bench/RESULTS.md. `make bench BENCH=balance` runs only the ones named. A missed target
 # is a figure, not a failure; a benchmark that crashes fails the target (after the others ran).
 BENCH ?= $(patsubst bench/%.py,%,$(filter-out bench/_% bench/soak.py,$(wildcard bench/*.py)))
-# The portfolio sizes bench/scale.py generates and measures (issue 9): the default is a quick run;
-# `make bench BENCH=scale BENCH_SIZES="10000 100000 1000000"` gives the full scaling table.
-BENCH_SIZES ?= 10000 100000
+# The portfolio sizes bench/scale.py generates and measures (issue 9): the full scaling table
+# (about 40 minutes with the other benchmarks on 2 cores); `BENCH_SIZES=10000` for a quick run.
+BENCH_SIZES ?= 10000 100000 1000000
 export BENCH_SIZES
 
 bench: dev-venv

@@ -635,13 +635,13 @@ def run_size(size: int, args, url: str, redis_url: str) -> tuple[list, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_sizes = os.environ.get("BENCH_SIZES", "10000 100000").replace(",", " ")
+    default_sizes = os.environ.get("BENCH_SIZES", "10000 100000 1000000").replace(",", " ")
     parser.add_argument("--sizes", default=default_sizes)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument(
-        "--cadence-max-cases", type=int, default=100_000, help="run the cadence up to this size"
+        "--cadence-max-cases", type=int, default=10_000_000, help="run the cadence up to this size"
     )
     parser.add_argument("--skip-web", action="store_true", help="no pages nor dashboard")
     parser.add_argument("--remittance-max-cases", type=int, default=10_000_000)
