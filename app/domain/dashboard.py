@@ -116,6 +116,20 @@ def monthly(
     return [MonthFigure(m, amounts[m], len(cases[m]), closed[m]) for m in months]
 
 
+def monthly_from_totals(
+    recovered: dict[date, tuple[int, int]],
+    closed_paid: dict[date, int],
+    today: date,
+    count: int = MONTHS,
+) -> list[MonthFigure]:
+    """`monthly` from totals already grouped by month (its first day): recovered cents and
+    cases paying, and cases closed as paid; months outside the last `count` are ignored."""
+    return [
+        MonthFigure(m, *recovered.get(m, (0, 0)), closed_paid.get(m, 0))
+        for m in last_months(today, count)
+    ]
+
+
 def rate_percent(part_cents: int, whole_cents: int) -> Decimal | None:
     """part / whole as a percentage with one decimal, half-up; None when nothing was handed over."""
     if whole_cents <= 0:
@@ -127,7 +141,12 @@ def rate_percent(part_cents: int, whole_cents: int) -> Decimal | None:
 def average_days(periods: Iterable[tuple[date, date]]) -> Decimal | None:
     """Mean number of days from the first date to the second, one decimal, half-up."""
     spans = [(end - start).days for start, end in periods]
-    if not spans:
+    return mean_days(sum(spans), len(spans))
+
+
+def mean_days(total_days: int, count: int) -> Decimal | None:
+    """total / count days, one decimal, half-up; None when there is nothing to average."""
+    if not count:
         return None
-    value = Decimal(sum(spans)) / Decimal(len(spans))
+    value = Decimal(total_days) / Decimal(count)
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -98,13 +98,36 @@ def _standing_payments(creditor_id: int):
 
 
 def _greatest(*values):
-    name = "max" if db.session.get_bind().dialect.name == "sqlite" else "greatest"
+    name = "max" if _sqlite() else "greatest"
     return getattr(sa.func, name)(*values)
 
 
 def _least(*values):
-    name = "min" if db.session.get_bind().dialect.name == "sqlite" else "least"
+    name = "min" if _sqlite() else "least"
     return getattr(sa.func, name)(*values)
+
+
+def _sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _month_key(day):
+    """'YYYY-MM' of a date column, to group by month on either database."""
+    if _sqlite():
+        return sa.func.strftime("%Y-%m", day)
+    return sa.func.to_char(day, "YYYY-MM")
+
+
+def _first_day(key: str) -> date:
+    year, month = key.split("-")
+    return date(int(year), int(month), 1)
+
+
+def _days_between(start, end):
+    """Whole days from one date column to another, as an integer on either database."""
+    if _sqlite():
+        return sa.cast(sa.func.julianday(end) - sa.func.julianday(start), sa.Integer)
+    return sa.type_coerce(end - start, sa.Integer)  # date - date is an integer in PostgreSQL
 
 
 def _ageing_bucket(due_date, today: date):
@@ -186,9 +209,7 @@ def outstanding_cents(creditor_id: int) -> int:
         .group_by(Payment.case_id)
         .subquery()
     )
-    owed = sa.func.greatest(unpaid.c.cents - sa.func.coalesce(paid.c.cents, 0), 0)
-    if db.session.get_bind().dialect.name == "sqlite":
-        owed = sa.func.max(unpaid.c.cents - sa.func.coalesce(paid.c.cents, 0), 0)
+    owed = _greatest(unpaid.c.cents - sa.func.coalesce(paid.c.cents, 0), 0)
     total = _scalar(
         sa.select(sa.func.coalesce(sa.func.sum(owed), 0)).select_from(
             unpaid.outerjoin(paid, paid.c.case_id == unpaid.c.case_id)
@@ -225,34 +246,52 @@ def build(creditor: Organisation, today: date) -> Dashboard:
     )
 
     first_month = figures.last_months(today)[0]
-    month_payments = _execute(
-        sa.select(Payment.case_id, Payment.received_on, sa.func.sum(Payment.amount_cents))
-        .where(_standing_payments(cid), Payment.received_on >= first_month)
-        .group_by(Payment.case_id, Payment.received_on)
-    ).all()
-    closed_paid = _execute(
-        sa.select(Case.opened_on, Case.closed_on).where(
+    paid_month = _month_key(Payment.received_on)
+    recovered_by_month = {
+        _first_day(key): (int(cents), int(cases))
+        for key, cents, cases in _execute(
+            sa.select(
+                paid_month,
+                sa.func.sum(Payment.amount_cents),
+                sa.func.count(sa.distinct(Payment.case_id)),
+            )
+            .where(_standing_payments(cid), Payment.received_on >= first_month)
+            .group_by(paid_month)
+        )
+    }
+    closed_month = _month_key(Case.closed_on)
+    closed_by_month = _execute(
+        sa.select(
+            closed_month,
+            sa.func.count(),
+            sa.func.sum(_days_between(Case.opened_on, Case.closed_on)),
+        )
+        .where(
             Case.creditor_id == cid,
             Case.stage == pipeline.CLOSED,
             Case.outcome == "paid",
             Case.closed_on.is_not(None),
         )
+        .group_by(closed_month)
     ).all()
+    closed_paid = sum(int(count) for _key, count, _days in closed_by_month)
     money = remittance.money_figures(cid)
     return Dashboard(
         creditor=creditor,
         total_cases=total_cases,
         stages=stages,
         ageing=ageing,
-        months=figures.monthly(
-            [(c, d, int(v)) for c, d, v in month_payments],
-            [closed_on for _opened, closed_on in closed_paid],
+        months=figures.monthly_from_totals(
+            recovered_by_month,
+            {_first_day(key): int(count) for key, count, _days in closed_by_month},
             today,
         ),
         handed_over_cents=sum(handed for *_rest, handed in grouped),
         recovered_cents=recovered,
-        closed_paid_cases=len(closed_paid),
-        average_days_to_recover=figures.average_days(closed_paid),
+        closed_paid_cases=closed_paid,
+        average_days_to_recover=figures.mean_days(
+            sum(int(days) for _key, _count, days in closed_by_month), closed_paid
+        ),
         to_remit_cents=money.to_remit_cents,
         remitted_cents=money.remitted_cents,
     )

@@ -206,7 +206,9 @@ def test_the_home_pages_outstanding_counts_the_payments_the_agency_received(
     assert reporting.creditor_summary(people.other_creditor_user).outstanding_cents == 0
 
 
-def test_the_databases_ageing_is_the_civil_code_imputation_of_the_domain(people, today):
+def test_the_databases_ageing_is_the_civil_code_imputation_of_the_domain(
+    people, today, rates_to_date
+):
     """The dashboard imputes payments in SQL (a window function); the domain's pure functions
     are the reference: the same portfolio, with invoices sharing due dates, partly paid before
     handover, and cases paid beyond, before and after, must give the same figures."""
@@ -215,7 +217,7 @@ def test_the_databases_ageing_is_the_civil_code_imputation_of_the_domain(people,
     from app.domain import dashboard as domain
     from app.models import Case, Invoice, Payment
 
-    rng = random.Random(9)
+    rng = random.Random(9)  # noqa: S311 (a repeatable portfolio, not a secret)
     agent = people.agent
     for n in range(8):
         invoices = [
@@ -236,7 +238,10 @@ def test_the_databases_ageing_is_the_civil_code_imputation_of_the_domain(people,
         )
         casework.accept_case(agent, case, today=date(2026, 11, 1))
         for _ in range(rng.randrange(0, 3)):
-            _pay(agent, case, rng.randrange(2_000, 120_000), date(2026, 11, rng.randrange(2, 20)))
+            _pay(agent, case, rng.randrange(2_000, 20_000), date(2026, 11, rng.randrange(2, 20)))
+        if n < 3:  # paid in full: closed as paid, on the recovery figures
+            day = date(2026, 11, 20 + n)
+            _pay(agent, case, claims.case_balance(case, day).outstanding_cents, day)
     db.session.commit()
 
     figures = dashboard.for_user(people.creditor_user, today)
@@ -249,12 +254,28 @@ def test_the_databases_ageing_is_the_civil_code_imputation_of_the_domain(people,
         )
     ]
     paid: dict[int, int] = {}
-    for p in db.session.scalars(
-        sa.select(Payment).where(Payment.creditor_id == cid, Payment.reversed_at.is_(None))
-    ):
+    standing = list(
+        db.session.scalars(
+            sa.select(Payment).where(Payment.creditor_id == cid, Payment.reversed_at.is_(None))
+        )
+    )
+    for p in standing:
         paid[p.case_id] = paid.get(p.case_id, 0) + p.amount_cents
+    closed = db.session.execute(
+        sa.select(Case.opened_on, Case.closed_on).where(
+            Case.creditor_id == cid, Case.stage == "closed", Case.outcome == "paid"
+        )
+    ).all()
+    assert closed, "some random cases were paid in full"
+    assert figures.months == domain.monthly(
+        [(p.case_id, p.received_on, p.amount_cents) for p in standing],
+        [closed_on for _opened, closed_on in closed],
+        today,
+    )
+    assert figures.closed_paid_cases == len(closed)
+    assert figures.average_days_to_recover == domain.average_days(closed)
     assert figures.ageing == domain.ageing(rows, paid, today)
     assert figures.outstanding_cents == sum(domain.outstanding_by_case(rows, paid).values())
     assert figures.outstanding_cents == dashboard.outstanding_cents(cid)
-    assert sum(s.cases for s in figures.stages) == 8
+    assert sum(s.cases for s in figures.stages) == 8 - len(closed)
     assert 0 < figures.outstanding_cents < sum(r.unpaid_cents for r in rows)
