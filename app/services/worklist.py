@@ -151,6 +151,11 @@ class _CappedTotal:
 
 class CappedPagination(_CappedTotal, SelectPagination):
     def _query_count(self) -> int:
+        # A page that is not full is the last one: its offset and rows are the total. Most
+        # searches (a name, a reference) fit on one page, and the count would run the search
+        # a second time.
+        if 0 < len(self.items) < self.per_page or (self.page == 1 and not self.items):
+            return self._query_offset + len(self.items)
         return capped_count(
             self._query_args["session"], self._query_args["select"], self.count_limit
         )

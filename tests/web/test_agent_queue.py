@@ -319,3 +319,32 @@ def test_the_due_badges_say_more_than_past_the_count_limit(
 
     assert "Plus de 2 en retard" in page
     assert "1 à traiter aujourd'hui" in page
+
+
+def test_a_search_that_fits_on_one_page_is_not_run_a_second_time_to_count_it(people):
+    """The case list's total comes from the page itself when the page is not full; a full page
+    is still counted (up to the cap), and a page past the end still knows the total."""
+    from app.services import worklist
+    from tests.web.test_query_counts import counted
+
+    for i in range(5):
+        make(people.creditor_user, amount=100_000 + i)
+
+    def listing(page: int, per_page: int):
+        with counted() as statements:
+            result = worklist.all_cases(
+                people.agent, worklist.CaseFilters(), page=page, per_page=per_page
+            )
+        return result, len(statements)
+
+    listing(1, 25)  # loads the agent's own row once
+    short, short_queries = listing(1, 25)
+    full, full_queries = listing(1, 2)
+    last, last_queries = listing(3, 2)
+    beyond, _ = listing(9, 2)
+
+    assert (short.total, len(short.items)) == (5, 5)
+    assert (full.total, full.pages) == (5, 3)
+    assert (last.total, len(last.items)) == (5, 1)
+    assert beyond.total == 5 and not beyond.items
+    assert (short_queries, full_queries, last_queries) == (1, 2, 1)
