@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from app.domain import roles
 from app.domain.interest import MissingRate
 from app.integrations import storage
-from app.services import claims, payments, plans
+from app.services import claims, payments, plans, rates
 from app.services.errors import NotFound, ValidationFailed
 from app.services.intake import UploadInput
 
@@ -42,16 +42,17 @@ def balance_context(case) -> dict:
     the case's payments with their allocation (templates/_payments.html)."""
     as_of, as_of_error = balance_date(request.args.get("au"))
     history = payments.case_payments(case)  # one query for the balance and the list
+    book = rates.rate_book()  # and one for the rates, whichever dates are computed
     balance = missing_rate = None
     try:
-        balance = claims.case_balance(case, as_of, payments=history)
+        balance = claims.case_balance(case, as_of, book=book, payments=history)
     except MissingRate as exc:
         missing_rate = exc
     # Where each payment went is shown as of today, whatever date the balance is asked for.
     allocation_balance = balance
     if as_of != today() or balance is None:
         try:
-            allocation_balance = claims.case_balance(case, today(), payments=history)
+            allocation_balance = claims.case_balance(case, today(), book=book, payments=history)
         except MissingRate:
             allocation_balance = None
     return {

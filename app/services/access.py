@@ -7,6 +7,7 @@ Absent and not-yours look the same (NotFound), so references cannot be probed.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.domain.i18n import N_
 from app.extensions import db
@@ -94,6 +95,8 @@ def timeline_for(user, case: Case) -> list[TimelineEntry]:
     query = (
         sa.select(TimelineEntry)
         .where(TimelineEntry.case_id == case.id)
+        # Each entry names who acted: loaded with them, not one query per person.
+        .options(joinedload(TimelineEntry.actor))
         .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
     )
     if not user.is_agency_staff:
