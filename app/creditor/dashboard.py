@@ -17,9 +17,10 @@ bp.add_app_template_global(dashboard_view.cell, "dashboard_cell")
 
 
 @bp.app_template_global("creditor_dashboard")
-def creditor_dashboard() -> dict:
-    """Called by the home page's partial: the figures are built only where they are shown."""
-    figures = dashboard.for_user(current_user, web.today())
+def creditor_dashboard(figures: dashboard.Dashboard | None = None) -> dict:
+    """Called by the home page's partial with the figures the page built (else built here)."""
+    if figures is None:
+        figures = dashboard.for_user(current_user, web.today())
     return dashboard_view.context(
         figures, lambda table, fmt: url_for("creditor.dashboard_export", table=table, fmt=fmt)
     )

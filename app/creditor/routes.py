@@ -20,7 +20,16 @@ from app.creditor.forms import (
 )
 from app.extensions import db
 from app.models import PaymentPlan
-from app.services import access, escalation, intake, payments, plans, remittance, reporting
+from app.services import (
+    access,
+    dashboard,
+    escalation,
+    intake,
+    payments,
+    plans,
+    remittance,
+    reporting,
+)
 from app.services.errors import NotFound, ValidationFailed
 from app.web import (
     apply_errors,
@@ -38,10 +47,13 @@ bp = Blueprint("creditor", __name__)
 @bp.route("/")
 @creditor_required
 def home():
+    # Built once: its outstanding total and money figures head the page, its charts follow.
+    figures = dashboard.for_user(current_user, today())
     return render_template(
         "creditor/home.html",
-        summary=reporting.creditor_summary(current_user),
-        money=remittance.money_figures(current_user.organisation_id),
+        summary=reporting.creditor_summary(current_user, figures.outstanding_cents),
+        money=figures.money,
+        figures=figures,
         recent=reporting.recent_activity(current_user, limit=10),
     )
 

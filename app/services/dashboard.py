@@ -41,8 +41,15 @@ class Dashboard:
     recovered_cents: int  # payments that stand, every case
     closed_paid_cases: int
     average_days_to_recover: Decimal | None
-    to_remit_cents: int
-    remitted_cents: int
+    money: remittance.MoneyFigures  # collected, commission, remitted, to remit (the books)
+
+    @property
+    def to_remit_cents(self) -> int:
+        return self.money.to_remit_cents
+
+    @property
+    def remitted_cents(self) -> int:
+        return self.money.remitted_cents
 
     @property
     def is_empty(self) -> bool:
@@ -292,6 +299,5 @@ def build(creditor: Organisation, today: date) -> Dashboard:
         average_days_to_recover=figures.mean_days(
             sum(int(days) for _key, _count, days in closed_by_month), closed_paid
         ),
-        to_remit_cents=money.to_remit_cents,
-        remitted_cents=money.remitted_cents,
+        money=money,
     )

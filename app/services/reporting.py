@@ -33,8 +33,9 @@ class CreditorSummary:
         return sum(self.counts.values())
 
 
-def creditor_summary(user) -> CreditorSummary:
-    """Case counts by stage and the total still outstanding, computed by the database."""
+def creditor_summary(user, outstanding_cents: int | None = None) -> CreditorSummary:
+    """Case counts by stage and the total still outstanding, computed by the database (the
+    home page passes the total its dashboard already has)."""
     counts = dict.fromkeys(pipeline.STAGES, 0)
     rows = db.session.execute(
         access.visible_cases(user)
@@ -46,8 +47,9 @@ def creditor_summary(user) -> CreditorSummary:
     # The dashboard's figure: principal less the payments that stand, per open case.
     from app.services import dashboard
 
-    outstanding = dashboard.outstanding_cents(user.organisation_id)
-    return CreditorSummary(counts=counts, outstanding_cents=outstanding)
+    if outstanding_cents is None:
+        outstanding_cents = dashboard.outstanding_cents(user.organisation_id)
+    return CreditorSummary(counts=counts, outstanding_cents=outstanding_cents)
 
 
 def recent_activity(user, limit: int = 10) -> list[tuple[TimelineEntry, str]]:
