@@ -125,7 +125,7 @@ def _reset_day(db, redis) -> None:
         db.session.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 (our own names)
     db.session.execute(sa.text(HISTORY_SQL), {"today": TODAY})
     db.session.commit()
-    redis.flushdb()
+    redis.flushdb(asynchronous=True)
 
 
 def main(argv: list[str] | None = None) -> int:
