@@ -125,11 +125,20 @@ def _render(rows: list[Row], notes: dict[str, str]) -> str:
     return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
-def record(benchmark: str, rows: Sequence[Row], note: str, path: Path = RESULTS) -> Path:
+def record(
+    benchmark: str,
+    rows: Sequence[Row],
+    note: str,
+    path: Path = RESULTS,
+    owns: Callable[[str], bool] | None = None,
+) -> Path:
     """Merge this benchmark's rows (by figure name) and its note (by `benchmark`, which names the
-    configuration too when a benchmark can run at several sizes) into `path`."""
+    configuration too when a benchmark can run at several sizes) into `path`. `owns(figure)`
+    names the figures this benchmark writes: those of an earlier run it did not write again (a
+    size whose import was smaller, a job left out) are dropped rather than left stale."""
     existing, notes = _parse(path.read_text()) if path.exists() else ([], {})
     new = {row.figure: row for row in rows}
+    existing = [r for r in existing if r.figure in new or owns is None or not owns(r.figure)]
     merged = [new.pop(row.figure, row) for row in existing]
     merged += list(new.values())
     notes[benchmark] = f"- **{benchmark}** ({now()}): {' '.join(note.split())}"
