@@ -65,10 +65,6 @@ def _stage_choices(stages, blank) -> list[SelectChoice]:
     return options([("", blank)] + [(s, formatting.stage_label(s)) for s in stages])
 
 
-def _creditor_choices(creditors) -> list[SelectChoice]:
-    return options([("", _l("Tous les créanciers"))] + [(c.id, c.legal_name) for c in creditors])
-
-
 class _GetForm(FlaskForm):
     """Search and filter forms: read from the query string, no CSRF (they change nothing)."""
 

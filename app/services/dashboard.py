@@ -104,6 +104,16 @@ def _standing_payments(creditor_id: int):
     return sa.and_(Payment.creditor_id == creditor_id, Payment.reversed_at.is_(None))
 
 
+def _paid_by_case(creditor_id: int):
+    """Per case, what the creditor's standing payments add up to (a subquery: case_id, cents)."""
+    return (
+        sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents).label("cents"))
+        .where(_standing_payments(creditor_id))
+        .group_by(Payment.case_id)
+        .subquery()
+    )
+
+
 def _greatest(*values):
     name = "max" if _sqlite() else "greatest"
     return getattr(sa.func, name)(*values)
@@ -169,12 +179,7 @@ def _by_stage_and_bucket(cid: int, today: date) -> list[tuple[str, str, int, int
         .where(Case.creditor_id == cid)
         .subquery()
     )
-    paid = (
-        sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents).label("cents"))
-        .where(_standing_payments(cid))
-        .group_by(Payment.case_id)
-        .subquery()
-    )
+    paid = _paid_by_case(cid)
     standing = _greatest(sa.func.coalesce(paid.c.cents, 0), 0)
     remaining = _greatest(_least(rows.c.unpaid, rows.c.cumulative - standing), 0)
     bucket = _ageing_bucket(rows.c.due_date, today).label("bucket")
@@ -210,12 +215,7 @@ def outstanding_cents(creditor_id: int) -> int:
         .group_by(Case.id)
         .subquery()
     )
-    paid = (
-        sa.select(Payment.case_id, sa.func.sum(Payment.amount_cents).label("cents"))
-        .where(_standing_payments(creditor_id))
-        .group_by(Payment.case_id)
-        .subquery()
-    )
+    paid = _paid_by_case(creditor_id)
     owed = _greatest(unpaid.c.cents - sa.func.coalesce(paid.c.cents, 0), 0)
     total = _scalar(
         sa.select(sa.func.coalesce(sa.func.sum(owed), 0)).select_from(

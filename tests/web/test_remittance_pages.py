@@ -96,11 +96,9 @@ def test_the_creditor_home_shows_collected_commission_and_what_is_to_remit(
     assert "684,80 €" in page  # to remit
 
 
-def test_what_is_due_is_listed_a_page_of_creditors_at_a_time(
-    people, login, client, app, collected, today, monkeypatch
-):
-    """Thousands of creditors can be owed something: each row builds a statement, so the list
-    is paged (25 a page; 1 here) and says how many creditors are waiting."""
+@pytest.fixture
+def other_collected(people, today, collected):
+    """The other creditor is owed something too: 100.00 collected today."""
     other = factories.make_case(
         people.other_creditor_user,
         invoices=[factories.invoice("O-1", 90_000, issued=date(2026, 6, 1), days=30)],
@@ -110,6 +108,14 @@ def test_what_is_due_is_listed_a_page_of_creditors_at_a_time(
     payments.record_payment(
         people.agent, other, amount_cents=10_000, received_on=today, method="transfer", today=today
     )
+    return other
+
+
+def test_what_is_due_is_listed_a_page_of_creditors_at_a_time(
+    people, login, client, app, other_collected, monkeypatch
+):
+    """Thousands of creditors can be owed something: each row builds a statement, so the list
+    is paged (25 a page; 1 here) and says how many creditors are waiting."""
     monkeypatch.setitem(app.config, "CASES_PER_PAGE", 1)
     login(people.supervisor)
 
@@ -126,17 +132,8 @@ def test_what_is_due_is_listed_a_page_of_creditors_at_a_time(
 
 
 def test_issued_statements_are_filtered_by_a_typed_creditor_name_or_a_link(
-    people, login, client, collected, today
+    people, login, client, other_collected
 ):
-    other = factories.make_case(
-        people.other_creditor_user,
-        invoices=[factories.invoice("O-1", 90_000, issued=date(2026, 6, 1), days=30)],
-        today=today,
-    )
-    casework.accept_case(people.agent, other, today=today)
-    payments.record_payment(
-        people.agent, other, amount_cents=10_000, received_on=today, method="transfer", today=today
-    )
     login(people.supervisor)
     for creditor in (people.creditor, people.other_creditor):
         client.post(f"/agence/reversements/{creditor.id}")
