@@ -13,20 +13,26 @@ from tests.helpers import page_text as text
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
-@pytest.fixture
-def collected(people, today, rates_to_date):
-    """500.00 on 2026-10-01 and 300.00 on 2026-11-10, collected at 12 %."""
+def _collected_case(people, creditor_user, number, cents, paid, today):
+    """A case of one invoice due 01/07/2026, accepted, with these (cents, day) transfers."""
     case = factories.make_case(
-        people.creditor_user,
-        invoices=[factories.invoice("F-1", 120_000, issued=date(2026, 6, 1), days=30)],
+        creditor_user,
+        invoices=[factories.invoice(number, cents, issued=date(2026, 6, 1), days=30)],
         today=today,
     )
     casework.accept_case(people.agent, case, today=today)
-    for amount, day in ((50_000, date(2026, 10, 1)), (30_000, date(2026, 11, 10))):
+    for amount, day in paid:
         payments.record_payment(
             people.agent, case, amount_cents=amount, received_on=day, method="transfer", today=today
         )
     return case
+
+
+@pytest.fixture
+def collected(people, today, rates_to_date):
+    """500.00 on 2026-10-01 and 300.00 on 2026-11-10, collected at 12 %."""
+    paid = ((50_000, date(2026, 10, 1)), (30_000, date(2026, 11, 10)))
+    return _collected_case(people, people.creditor_user, "F-1", 120_000, paid, today)
 
 
 def test_a_supervisor_issues_a_statement_and_lands_on_it(people, login, client, collected):
@@ -99,16 +105,8 @@ def test_the_creditor_home_shows_collected_commission_and_what_is_to_remit(
 @pytest.fixture
 def other_collected(people, today, collected):
     """The other creditor is owed something too: 100.00 collected today."""
-    other = factories.make_case(
-        people.other_creditor_user,
-        invoices=[factories.invoice("O-1", 90_000, issued=date(2026, 6, 1), days=30)],
-        today=today,
-    )
-    casework.accept_case(people.agent, other, today=today)
-    payments.record_payment(
-        people.agent, other, amount_cents=10_000, received_on=today, method="transfer", today=today
-    )
-    return other
+    paid = ((10_000, today),)
+    return _collected_case(people, people.other_creditor_user, "O-1", 90_000, paid, today)
 
 
 def test_what_is_due_is_listed_a_page_of_creditors_at_a_time(
